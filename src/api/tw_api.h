@@ -1,0 +1,46 @@
+/*
+ * tw_api.h — the objects behind the public handles, shared by the api/
+ * files only. api/ is the top of the library: it may use every stage.
+ */
+#ifndef TW_API_H
+#define TW_API_H
+
+#include "base/tw_base.h"
+#include "text/tw_text.h"
+#include "phrase/tw_phrase.h"
+#include "sketch/tw_sketch.h"
+#include "index/tw_index.h"
+#include "cluster/tw_cluster.h"
+
+/* LSH weights: verification removes false positives exactly, so a missed
+ * pair (a false negative) costs more than a candidate checked in vain. */
+#define TW_LSH_WEIGHT_FP 0.25
+#define TW_LSH_WEIGHT_FN 0.75
+/* Earlier bucket members a document is checked against, nearest first. */
+#define TW_LSH_MAX_PROBE 24
+
+struct tw_engine {
+    tw_config cfg;
+    char *patterns; /* owned copy of cfg.strip_patterns */
+    tw__stripper strip;
+    tw__minhash mh;
+    int bands, rows;
+    tw__norm_table norm; /* last: large */
+};
+
+struct tw_scratch {
+    const tw_engine *e;
+    tw__norm_work nw;
+    tw__strip_work sw;
+    tw__buf tokens;  /* tw__token */
+    tw__buf tokhash; /* uint64_t */
+    tw__buf tmp;     /* uint32_t */
+    tw__buf fps;     /* uint32_t: the document's shingle set */
+    tw__buf fps2;    /* uint32_t: a second set, for tw_similarity */
+};
+
+/* Runs the document pipeline (normalize, strip, tokenize, shingle) and
+ * leaves the shingle set in s->fps. */
+int tw__prepare(tw_scratch *s, const char *text, size_t len, tw_text_info *info);
+
+#endif

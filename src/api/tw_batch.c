@@ -1,0 +1,337 @@
+/*
+ * tw_batch.c — clustering a collection of documents into near-copy groups.
+ *
+ * Adding a document keeps only its shingle set (4 bytes a shingle) in one
+ * growing array; the text is not kept. Clustering then runs in passes over
+ * those sets:
+ *   1. exact duplicates (same set) are joined, and counted once from here on;
+ *   2. document frequency of every shingle over distinct documents (one
+ *      radix sort); shingles in more than common_df of them are
+ *      boilerplate-like: site templates, "most read" blocks, formulae;
+ *   3. each set is split into rare and boilerplate-like runs;
+ *   4. MinHash signatures (over the rare run and over the whole set) are cut
+ *      into LSH bands; only the band keys are kept;
+ *   5. documents sharing a band key are verified exactly (tw__pair_is_dup)
+ *      and joined with union-find, roots being the earliest documents.
+ * Every step is ordered by document index, so the result is deterministic.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+#include "api/tw_api.h"
+
+typedef struct tw__doc {
+    uint64_t off;     /* into fps */
+    uint64_t content; /* hash of the whole set: equal sets are exact copies */
+    uint32_t n, n_low;
+} tw__doc;
+
+struct tw_batch {
+    const tw_engine *e;
+    tw__buf fps;  /* uint32_t, all sets back to back */
+    tw__buf docs; /* tw__doc */
+    uint32_t *dup;
+    int clustered;
+    tw_batch_stats st;
+};
+
+int tw_batch_create(const tw_engine *e, tw_batch **out)
+{
+    if (!e || !out)
+        return TW_EINVAL;
+    tw_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return TW_ENOMEM;
+    b->e = e;
+    *out = b;
+    return TW_OK;
+}
+
+void tw_batch_free(tw_batch *b)
+{
+    if (!b)
+        return;
+    tw__buf_free(&b->fps);
+    tw__buf_free(&b->docs);
+    free(b->dup);
+    free(b);
+}
+
+size_t tw_batch_size(const tw_batch *b)
+{
+    return b ? b->docs.len : 0;
+}
+
+int tw_batch_add(tw_batch *b, tw_scratch *s, const char *text, size_t len, size_t *index,
+                 tw_text_info *info)
+{
+    if (!b || !s || !index || (!text && len) || s->e != b->e)
+        return TW_EINVAL;
+    if (b->clustered)
+        return TW_ESTATE;
+    if (b->docs.len >= UINT32_MAX - 1)
+        return TW_ERANGE;
+    int rc = tw__prepare(s, text ? text : "", len, info);
+    if (rc)
+        return rc;
+    size_t n = s->fps.len;
+    if (n > UINT32_MAX || tw__buf_reserve(&b->fps, b->fps.len + n, sizeof(uint32_t)) ||
+        tw__buf_reserve(&b->docs, b->docs.len + 1, sizeof(tw__doc)))
+        return TW_ENOMEM;
+    uint32_t *dst = (uint32_t *)b->fps.data + b->fps.len;
+    memcpy(dst, s->fps.data, n * sizeof(uint32_t));
+    tw__doc *d = (tw__doc *)b->docs.data + b->docs.len;
+    d->off = b->fps.len;
+    d->n = (uint32_t)n;
+    d->n_low = (uint32_t)n;
+    d->content = XXH3_64bits(dst, n * sizeof(uint32_t));
+    b->fps.len += n;
+    *index = b->docs.len++;
+    return TW_OK;
+}
+
+typedef struct content_ref {
+    uint64_t content;
+    uint32_t n, doc;
+} content_ref;
+
+static int cmp_content(const void *a_, const void *b_)
+{
+    const content_ref *a = a_, *b = b_;
+    if (a->content != b->content)
+        return a->content < b->content ? -1 : 1;
+    if (a->n != b->n)
+        return a->n < b->n ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+/* Step 1: joins exact copies; marks the first of each in `distinct`. */
+static int join_exact(tw_batch *b, tw__uf *uf, uint8_t *distinct)
+{
+    size_t n = b->docs.len;
+    const tw__doc *docs = b->docs.data;
+    content_ref *refs = malloc((n ? n : 1) * sizeof *refs);
+    if (!refs)
+        return TW_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        refs[i] = (content_ref){docs[i].content, docs[i].n, (uint32_t)i};
+    qsort(refs, n, sizeof *refs, cmp_content);
+    for (size_t i = 0; i < n; i++) {
+        int same = i > 0 && refs[i].content == refs[i - 1].content && refs[i].n == refs[i - 1].n;
+        if (same)
+            tw__uf_union(uf, refs[i - 1].doc, refs[i].doc);
+        else
+            distinct[refs[i].doc] = 1;
+    }
+    free(refs);
+    return TW_OK;
+}
+
+/* Step 2: the set of shingles found in more than common_df distinct docs. */
+static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common)
+{
+    uint32_t limit = b->e->cfg.common_df;
+    memset(common, 0, sizeof *common);
+    if (limit == 0)
+        return TW_OK;
+    const tw__doc *docs = b->docs.data;
+    const uint32_t *fps = b->fps.data;
+    size_t total = 0;
+    for (size_t i = 0; i < b->docs.len; i++)
+        if (distinct[i])
+            total += docs[i].n;
+    uint32_t *all = malloc((total ? total : 1) * sizeof *all);
+    uint32_t *tmp = malloc((total ? total : 1) * sizeof *tmp);
+    int rc = (all && tmp) ? tw__fpset_init(common, 1024) : TW_ENOMEM;
+    if (rc)
+        goto done;
+    size_t w = 0;
+    for (size_t i = 0; i < b->docs.len; i++)
+        if (distinct[i]) {
+            memcpy(all + w, fps + docs[i].off, docs[i].n * sizeof *all);
+            w += docs[i].n;
+        }
+    tw__radix_sort_u32(all, tmp, total);
+    for (size_t i = 0; i < total;) {
+        size_t j = i + 1;
+        while (j < total && all[j] == all[i])
+            j++;
+        if (j - i > limit && (rc = tw__fpset_add(common, all[i])))
+            goto done;
+        i = j;
+    }
+done:
+    free(all);
+    free(tmp);
+    return rc;
+}
+
+/* Step 3: reorders each set as [rare | common], both runs sorted. */
+static int split_sets(tw_batch *b, const tw__fpset *common)
+{
+    tw__doc *docs = b->docs.data;
+    uint32_t *fps = b->fps.data;
+    size_t maxn = 0;
+    for (size_t i = 0; i < b->docs.len; i++)
+        maxn = docs[i].n > maxn ? docs[i].n : maxn;
+    uint32_t *tmp = malloc((maxn ? maxn : 1) * sizeof *tmp);
+    if (!tmp)
+        return TW_ENOMEM;
+    for (size_t i = 0; i < b->docs.len; i++) {
+        uint32_t *f = fps + docs[i].off;
+        size_t lo = 0, hi = 0;
+        for (size_t k = 0; k < docs[i].n; k++) {
+            if (tw__fpset_has(common, f[k]))
+                tmp[hi++] = f[k];
+            else
+                f[lo++] = f[k];
+        }
+        memcpy(f + lo, tmp, hi * sizeof *f);
+        docs[i].n_low = (uint32_t)lo;
+    }
+    free(tmp);
+    return TW_OK;
+}
+
+static tw__docset docset_of(const tw_batch *b, uint32_t i)
+{
+    const tw__doc *d = (const tw__doc *)b->docs.data + i;
+    return (tw__docset){(const uint32_t *)b->fps.data + d->off, d->n, d->n_low};
+}
+
+typedef struct pair_ctx {
+    tw_batch *b;
+    tw__uf *uf;
+    tw__pair_rule rule;
+} pair_ctx;
+
+static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
+{
+    pair_ctx *c = ctx_;
+    if (tw__uf_find(c->uf, earlier) == tw__uf_find(c->uf, later))
+        return 1;
+    c->b->st.candidates++;
+    tw__docset a = docset_of(c->b, earlier), d = docset_of(c->b, later);
+    if (!tw__pair_is_dup(&a, &d, &c->rule, NULL))
+        return 0;
+    c->b->st.verified++;
+    tw__uf_union(c->uf, earlier, later);
+    return 1;
+}
+
+/* Step 4: band keys of every document's one or two signatures. */
+static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *entries)
+{
+    const tw_engine *e = b->e;
+    int bands = e->bands, rows = e->rows;
+    if (tw__buf_reserve(entries, 2 * b->docs.len * (size_t)bands + 1, sizeof(tw__lsh_entry)))
+        return TW_ENOMEM;
+    tw__lsh_entry *out = entries->data;
+    size_t w = 0;
+    uint32_t sig[TW__MH_N];
+    for (size_t i = 0; i < b->docs.len; i++) {
+        tw__docset d = docset_of(b, (uint32_t)i);
+        int rare = tw__docset_uses_rare(&d, rule);
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 0 && !rare)
+                continue; /* no rare-run signature: decided on the whole set */
+            if (pass == 1 && rare && d.n_low == d.n)
+                continue; /* the whole set is the rare run: one signature */
+            tw__minhash_sign(&e->mh, d.fp, pass == 0 ? d.n_low : d.n, sig);
+            for (int band = 0; band < bands; band++)
+                out[w++] = (tw__lsh_entry){tw__lsh_band_key(sig, band, rows, e->cfg.seed),
+                                           (uint32_t)i, 0};
+        }
+    }
+    entries->len = w;
+    return TW_OK;
+}
+
+int tw_batch_cluster(tw_batch *b)
+{
+    if (!b)
+        return TW_EINVAL;
+    if (b->clustered)
+        return TW_ESTATE;
+    size_t n = b->docs.len;
+    tw__uf uf = {0};
+    tw__fpset common = {0};
+    tw__buf entries = {0};
+    uint8_t *distinct = calloc(n ? n : 1, 1);
+    int rc = distinct ? tw__uf_init(&uf, n) : TW_ENOMEM;
+    tw__pair_rule rule = {b->e->cfg.threshold, b->e->cfg.template_share};
+    memset(&b->st, 0, sizeof b->st);
+    if (!rc)
+        rc = join_exact(b, &uf, distinct);
+    if (!rc)
+        rc = find_common(b, distinct, &common);
+    if (!rc)
+        rc = split_sets(b, &common);
+    b->st.common_shingles = common.count;
+    tw__fpset_free(&common);
+    if (!rc)
+        rc = band_entries(b, &rule, &entries);
+    if (!rc) {
+        pair_ctx ctx = {b, &uf, rule};
+        rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, on_pair, &ctx);
+    }
+    size_t entry_bytes = entries.cap * sizeof(tw__lsh_entry);
+    tw__buf_free(&entries);
+    if (!rc) {
+        b->dup = malloc((n ? n : 1) * sizeof *b->dup);
+        if (!b->dup)
+            rc = TW_ENOMEM;
+    }
+    if (!rc) {
+        /* Roots are the earliest members; a member's root precedes it. */
+        uint32_t *size = calloc(n ? n : 1, sizeof *size);
+        if (!size) {
+            rc = TW_ENOMEM;
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                b->dup[i] = tw__uf_find(&uf, (uint32_t)i);
+                size[b->dup[i]]++;
+            }
+            for (size_t i = 0; i < n; i++)
+                if (size[i] >= 2) {
+                    b->st.dup_clusters++;
+                    b->st.dup_clustered_docs += size[i];
+                }
+            free(size);
+        }
+    }
+    b->st.documents = n;
+    b->st.bands = b->e->bands;
+    b->st.rows = b->e->rows;
+    b->st.memory_bytes = sizeof *b + b->fps.cap * sizeof(uint32_t) +
+                         b->docs.cap * sizeof(tw__doc) + n * sizeof(uint32_t) + entry_bytes;
+    tw__uf_free(&uf);
+    free(distinct);
+    if (rc) {
+        free(b->dup);
+        b->dup = NULL;
+        return rc;
+    }
+    b->clustered = 1;
+    return TW_OK;
+}
+
+size_t tw_batch_dup(const tw_batch *b, size_t i)
+{
+    if (!b || !b->clustered || i >= b->docs.len)
+        return (size_t)-1;
+    return b->dup[i];
+}
+
+int tw_batch_stats_get(const tw_batch *b, tw_batch_stats *st)
+{
+    if (!b || !st)
+        return TW_EINVAL;
+    *st = b->st;
+    if (!b->clustered) {
+        st->documents = b->docs.len;
+        st->bands = b->e->bands;
+        st->rows = b->e->rows;
+    }
+    return TW_OK;
+}

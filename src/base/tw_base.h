@@ -1,0 +1,33 @@
+/*
+ * tw_base.h — what every stage shares: growable buffers and small helpers.
+ *
+ * Buffers grow geometrically and are reused between documents (reset, not
+ * freed), so the per-document path allocates only while a scratch warms up,
+ * never per token or shingle.
+ */
+#ifndef TW_BASE_H
+#define TW_BASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "tawam.h"
+
+#define TW_UNUSED(x) ((void)(x))
+#define TW_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TW_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+/* A growable array of fixed-size elements. */
+typedef struct tw__buf {
+    void *data;
+    size_t len;  /* elements in use */
+    size_t cap;  /* elements allocated */
+} tw__buf;
+
+/* Ensures room for `need` elements of `elem` bytes; TW_OK or TW_ENOMEM. */
+int tw__buf_reserve(tw__buf *b, size_t need, size_t elem);
+void tw__buf_free(tw__buf *b);
+
+/* Sorts n 32-bit keys in place (LSD radix; tmp must hold n keys). */
+void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * tw_cli.h — what the `tawam` subcommands share: reading files, the engine
+ * options every command accepts, and exit codes. The CLI uses only the
+ * public header tawam.h.
+ */
+#ifndef TW_CLI_H
+#define TW_CLI_H
+
+#include <stdio.h>
+#include "tawam.h"
+
+/* Exit codes (documented in --help and the README). */
+enum {
+    TW_EXIT_OK = 0,       /* every line clustered */
+    TW_EXIT_LINES = 1,    /* output complete, but some lines carry an "error" */
+    TW_EXIT_USAGE = 2,    /* bad options, unreadable file, bad pattern file */
+    TW_EXIT_INTERNAL = 3, /* out of memory or a library failure mid-run */
+};
+
+/* Engine options shared by `cluster` and `normalize`. */
+typedef struct tw_cli_engine_opts {
+    tw_config cfg;
+    const char *strip_file;
+    char *strip_text; /* owned */
+} tw_cli_engine_opts;
+
+void tw_cli_engine_opts_init(tw_cli_engine_opts *o);
+/* Tries to consume argv[*i] (and its value) as an engine option: 1 if it
+ * did, 0 if the option is not an engine option, -1 on a bad value. */
+int tw_cli_engine_option(tw_cli_engine_opts *o, int argc, char **argv, int *i);
+/* Creates the engine, reporting errors on stderr; NULL on failure. */
+tw_engine *tw_cli_engine_create(tw_cli_engine_opts *o);
+void tw_cli_engine_opts_free(tw_cli_engine_opts *o);
+
+/* Reads a whole file ("-" = stdin); NULL with a message on failure. */
+char *tw_cli_read_file(const char *path, size_t *len);
+
+/* The help text for engine options, shared by both commands. */
+extern const char tw_cli_engine_help[];
+
+int tw_cli_cluster(int argc, char **argv);
+int tw_cli_normalize(int argc, char **argv);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * tw_cli_main.c — `tawam`: dispatch to subcommands, and the engine options
+ * every subcommand shares (normalization rules, boilerplate patterns).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tw_cli.h"
+
+const char tw_cli_engine_help[] =
+    "Text options:\n"
+    "  --strip FILE          extra boilerplate patterns, one a line: [line|span|block] REGEX\n"
+    "                        (Hyperscan syntax, matched against normalized text; '#' comments)\n"
+    "  --no-builtin-strip    do not strip the built-in Arabic news boilerplate\n"
+    "  --norm-off LIST       turn normalization rules off (comma-separated): nfkc, diacritics,\n"
+    "                        tatweel, controls, alef, yaa, taa-marbuta, hamza-seats, digits,\n"
+    "                        persian, case, spaces, punct\n";
+
+void tw_cli_engine_opts_init(tw_cli_engine_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    tw_config_default(&o->cfg);
+}
+
+void tw_cli_engine_opts_free(tw_cli_engine_opts *o)
+{
+    free(o->strip_text);
+    o->strip_text = NULL;
+}
+
+static int parse_rules_off(tw_cli_engine_opts *o, const char *list)
+{
+    char *copy = strdup(list), *save = NULL;
+    if (!copy)
+        return -1;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        unsigned bit = tw_norm_rule_from_name(tok);
+        if (!bit) {
+            fprintf(stderr, "tawam: unknown normalization rule '%s'\n", tok);
+            free(copy);
+            return -1;
+        }
+        o->cfg.norm_rules &= ~bit;
+    }
+    free(copy);
+    return 0;
+}
+
+int tw_cli_engine_option(tw_cli_engine_opts *o, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    if (strcmp(a, "--no-builtin-strip") == 0) {
+        o->cfg.builtin_strip = 0;
+        return 1;
+    }
+    if (strcmp(a, "--strip") == 0 || strcmp(a, "--norm-off") == 0) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "tawam: %s needs a value\n", a);
+            return -1;
+        }
+        const char *v = argv[++*i];
+        if (strcmp(a, "--strip") == 0) {
+            o->strip_file = v;
+            return 1;
+        }
+        return parse_rules_off(o, v) ? -1 : 1;
+    }
+    return 0;
+}
+
+tw_engine *tw_cli_engine_create(tw_cli_engine_opts *o)
+{
+    if (o->strip_file) {
+        size_t len;
+        o->strip_text = tw_cli_read_file(o->strip_file, &len);
+        if (!o->strip_text)
+            return NULL;
+        o->cfg.strip_patterns = o->strip_text;
+    }
+    tw_engine *e = NULL;
+    char err[512];
+    int rc = tw_engine_create(&o->cfg, &e, err, sizeof err);
+    if (rc) {
+        if (rc == TW_EPATTERN && o->strip_file)
+            fprintf(stderr, "tawam: %s: %s\n", o->strip_file, err);
+        else
+            fprintf(stderr, "tawam: cannot build the engine: %s%s%s\n", tw_strerror(rc),
+                    err[0] ? ": " : "", err);
+        return NULL;
+    }
+    return e;
+}
+
+char *tw_cli_read_file(const char *path, size_t *len)
+{
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "tawam: cannot open %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap)
+            break;
+        char *bigger = realloc(buf, 2 * cap + 1);
+        if (!bigger) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = bigger;
+        cap *= 2;
+    }
+    int failed = ferror(f);
+    if (f != stdin)
+        fclose(f);
+    if (!buf || failed) {
+        fprintf(stderr, "tawam: cannot read %s\n", path);
+        free(buf);
+        return NULL;
+    }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "tawam %s — near-copy detection for Arabic news\n"
+            "\n"
+            "Usage: tawam COMMAND [OPTIONS] [FILE|-]\n"
+            "\n"
+            "Commands:\n"
+            "  cluster     cluster a JSONL feed: one output line per input line, in order,\n"
+            "              naming each article's near-copy cluster\n"
+            "  normalize   print text the way tawam sees it (normalized, boilerplate blanked)\n"
+            "\n"
+            "Options:\n"
+            "  -h, --help     this help; `tawam COMMAND --help` for a command's options\n"
+            "  -V, --version  print the version\n"
+            "\n"
+            "Exit status: 0 success; 1 some input lines could not be used (each has an\n"
+            "\"error\" field); 2 usage or input error; 3 internal error.\n",
+            tw_version());
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return TW_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return TW_EXIT_OK;
+    }
+    if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+        printf("tawam %s\n", tw_version());
+        return TW_EXIT_OK;
+    }
+    if (strcmp(cmd, "cluster") == 0)
+        return tw_cli_cluster(argc - 1, argv + 1);
+    if (strcmp(cmd, "normalize") == 0)
+        return tw_cli_normalize(argc - 1, argv + 1);
+    fprintf(stderr, "tawam: unknown command '%s' (try tawam --help)\n", cmd);
+    return TW_EXIT_USAGE;
+}

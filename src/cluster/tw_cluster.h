@@ -1,0 +1,48 @@
+/*
+ * tw_cluster.h — the cluster stage: the pair rule that verifies LSH
+ * candidates, and union-find whose roots are the earliest documents.
+ * Depends on base/ and sketch/.
+ */
+#ifndef TW_CLUSTER_H
+#define TW_CLUSTER_H
+
+#include "base/tw_base.h"
+#include "sketch/tw_sketch.h"
+
+/* Union-find over document indices. The root of a set is always its
+ * smallest index, so find() names the earliest member directly. */
+typedef struct tw__uf {
+    uint32_t *parent;
+    size_t n;
+} tw__uf;
+
+int tw__uf_init(tw__uf *u, size_t n);
+void tw__uf_free(tw__uf *u);
+uint32_t tw__uf_find(tw__uf *u, uint32_t x);
+/* Joins the sets of a and b; 1 if they were apart, 0 if already one. */
+int tw__uf_union(tw__uf *u, uint32_t a, uint32_t b);
+
+/* A document's shingle set split in two sorted runs: fp[0..n_low) are
+ * shingles rare in the collection, fp[n_low..n) boilerplate-like ones. */
+typedef struct tw__docset {
+    const uint32_t *fp;
+    uint32_t n, n_low;
+} tw__docset;
+
+typedef struct tw__pair_rule {
+    double threshold;      /* Jaccard needed */
+    double template_share; /* see tw_config.template_share */
+} tw__pair_rule;
+
+/* The rule: when both documents have at least template_share of rare
+ * shingles, they must match on those (a shared site template or formula
+ * does not count); otherwise on all shingles (a text reprinted so widely
+ * that its own shingles are common). *score gets the Jaccard decided on. */
+int tw__pair_is_dup(const tw__docset *a, const tw__docset *b, const tw__pair_rule *rule,
+                    double *score);
+
+/* Whether a document's signature should be taken over its rare shingles
+ * (1) as well as over all of them. */
+int tw__docset_uses_rare(const tw__docset *d, const tw__pair_rule *rule);
+
+#endif

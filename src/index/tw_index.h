@@ -1,0 +1,67 @@
+/*
+ * tw_index.h — the index stage: LSH banding of MinHash signatures into
+ * candidate pairs, and the fingerprint set used to mark boilerplate-like
+ * shingles. Depends on base/ and sketch/.
+ */
+#ifndef TW_INDEX_H
+#define TW_INDEX_H
+
+#include "base/tw_base.h"
+#include "sketch/tw_sketch.h"
+
+/* Chooses b bands of r rows (b·r <= nperm) for a Jaccard threshold by
+ * minimizing wfp·FP + wfn·FN, where FP and FN are the areas under the
+ * S-curve 1-(1-s^r)^b below and above the threshold (Leskovec et al.,
+ * Mining of Massive Datasets §3.4; datasketch does the same). */
+void tw__lsh_params(double threshold, int nperm, double wfp, double wfn, int *bands, int *rows);
+
+/* The probability that two sets of Jaccard s share at least one band. */
+double tw__lsh_collision_prob(double s, int bands, int rows);
+
+/* Hash of band `band` (rows values) of a signature. */
+uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed);
+
+/* One (band key, document) entry of a batch LSH table. */
+typedef struct tw__lsh_entry {
+    uint64_t key;
+    uint32_t doc;
+    uint32_t pad;
+} tw__lsh_entry;
+
+/* Called for a candidate pair (earlier, later); returns 1 when the two are
+ * now known to be in one cluster (stop looking for this document), else 0,
+ * or a negative status to abort. */
+typedef int (*tw__pair_fn)(uint32_t earlier, uint32_t later, void *ctx);
+
+/* Sorts entries by (key, doc) and calls fn for pairs sharing a key: each
+ * document against up to max_probe earlier documents of its bucket, nearest
+ * first. Returns TW_OK or the callback's negative status. */
+int tw__lsh_pairs(tw__lsh_entry *entries, size_t n, int max_probe, tw__pair_fn fn, void *ctx);
+
+/* An open-addressing set of nonzero 32-bit fingerprints. */
+typedef struct tw__fpset {
+    uint32_t *slots;
+    size_t mask;
+    size_t count;
+} tw__fpset;
+
+int tw__fpset_init(tw__fpset *s, size_t expected);
+int tw__fpset_add(tw__fpset *s, uint32_t fp);
+void tw__fpset_free(tw__fpset *s);
+
+static inline int tw__fpset_has(const tw__fpset *s, uint32_t fp)
+{
+    if (!s->slots)
+        return 0;
+    size_t i = (size_t)((fp * 0x9E3779B1u) & s->mask);
+    for (;;) {
+        uint32_t v = s->slots[i];
+        if (v == fp)
+            return 1;
+        if (v == 0)
+            return 0;
+        i = (i + 1) & s->mask;
+    }
+}
+
+#endif

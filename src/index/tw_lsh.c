@@ -1,0 +1,93 @@
+/*
+ * tw_lsh.c — LSH banding for a batch.
+ *
+ * A batch knows all its documents before it looks for pairs, so instead of
+ * b hash tables it writes one (band key, doc) array and sorts it: equal keys
+ * become runs, memory is 16 bytes per band per sketch, and the order (and so
+ * the output) is deterministic.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <xxhash.h>
+#include "index/tw_index.h"
+
+double tw__lsh_collision_prob(double s, int bands, int rows)
+{
+    return 1.0 - pow(1.0 - pow(s, rows), bands);
+}
+
+/* Trapezoid rule: the curve is smooth, 256 steps is far below the noise. */
+static double area(double lo, double hi, int bands, int rows, int above)
+{
+    const int steps = 256;
+    double h = (hi - lo) / steps, sum = 0;
+    for (int i = 0; i <= steps; i++) {
+        double s = lo + i * h;
+        double p = tw__lsh_collision_prob(s, bands, rows);
+        double v = above ? 1.0 - p : p;
+        sum += (i == 0 || i == steps) ? v / 2 : v;
+    }
+    return sum * h;
+}
+
+void tw__lsh_params(double threshold, int nperm, double wfp, double wfn, int *bands, int *rows)
+{
+    double best = INFINITY;
+    int bb = 1, br = nperm;
+    for (int b = 1; b <= nperm; b++) {
+        for (int r = 1; b * r <= nperm; r++) {
+            double fp = area(0.0, threshold, b, r, 0);
+            double fn = area(threshold, 1.0, b, r, 1);
+            double err = wfp * fp + wfn * fn;
+            if (err < best) {
+                best = err;
+                bb = b;
+                br = r;
+            }
+        }
+    }
+    *bands = bb;
+    *rows = br;
+}
+
+uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed)
+{
+    return XXH3_64bits_withSeed(sig + (size_t)band * rows, (size_t)rows * sizeof(uint32_t),
+                                seed + (uint64_t)band * 0x9E3779B97F4A7C15ull);
+}
+
+static int cmp_entry(const void *a_, const void *b_)
+{
+    const tw__lsh_entry *a = a_, *b = b_;
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
+}
+
+int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, tw__pair_fn fn, void *ctx)
+{
+    qsort(e, n, sizeof *e, cmp_entry);
+    size_t s = 0;
+    while (s < n) {
+        size_t t = s + 1;
+        while (t < n && e[t].key == e[s].key)
+            t++;
+        for (size_t m = s + 1; m < t; m++) {
+            if (e[m].doc == e[m - 1].doc)
+                continue; /* one document's two sketches in one bucket */
+            int probes = 0;
+            for (size_t p = m; p-- > s && probes < max_probe;) {
+                if (e[p].doc == e[m].doc)
+                    continue;
+                probes++;
+                int rc = fn(e[p].doc, e[m].doc, ctx);
+                if (rc < 0)
+                    return rc;
+                if (rc > 0)
+                    break;
+            }
+        }
+        s = t;
+    }
+    return TW_OK;
+}

@@ -1,0 +1,54 @@
+/*
+ * tw_phrase.h — the phrase stage: Hyperscan finds boilerplate in normalized
+ * text and blanks it before shingling. Depends on base/ and Hyperscan.
+ *
+ * The compiled database is read-only and shared by all threads; each thread
+ * brings its own hs_scratch (Hyperscan's rule, and ours).
+ */
+#ifndef TW_PHRASE_H
+#define TW_PHRASE_H
+
+#include <hs/hs.h>
+#include "base/tw_base.h"
+
+typedef enum tw__strip_kind {
+    TW__STRIP_LINE = 0,  /* blank the whole line that holds the match */
+    TW__STRIP_SPAN = 1,  /* blank the match itself */
+    TW__STRIP_BLOCK = 2, /* blank the line and the short lines after it */
+} tw__strip_kind;
+
+typedef struct tw__strip_pattern {
+    tw__strip_kind kind;
+    const char *regex; /* as written; letters are normalized by the caller */
+} tw__strip_pattern;
+
+/* The built-in Arabic news boilerplate patterns. */
+extern const tw__strip_pattern tw__builtin_strip[];
+extern const size_t tw__builtin_strip_count;
+
+typedef struct tw__stripper {
+    hs_database_t *db; /* NULL when there are no patterns */
+    uint8_t *kinds;    /* per pattern id */
+    size_t count;
+} tw__stripper;
+
+/* Compiles n patterns. On TW_EPATTERN, *bad is the failing pattern's index
+ * and err receives Hyperscan's message. */
+int tw__stripper_build(tw__stripper *st, const tw__strip_pattern *pats, size_t n, size_t *bad,
+                       char *err, size_t errcap);
+void tw__stripper_free(tw__stripper *st);
+
+typedef struct tw__strip_work {
+    hs_scratch_t *scratch;
+    tw__buf ranges; /* matches of the current scan */
+} tw__strip_work;
+
+int tw__strip_work_init(const tw__stripper *st, tw__strip_work *w);
+void tw__strip_work_free(tw__strip_work *w);
+
+/* Blanks boilerplate in text (normalized UTF-8) in place with spaces,
+ * keeping line breaks; *blanked counts the bytes blanked. */
+int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t len,
+              size_t *blanked);
+
+#endif

@@ -1,0 +1,234 @@
+/*
+ * tw_strip.c — boilerplate stripping with Hyperscan.
+ *
+ * All patterns go into one block-mode database and one scan reports every
+ * match; blanking happens after the scan so that overlapping matches and
+ * line expansion are resolved in one place. Only `span` patterns ask for
+ * start-of-match (it costs Hyperscan memory and some speed); `line` and
+ * `block` patterns need only the end, since they widen to whole lines.
+ *
+ * Blanked bytes become spaces and line breaks stay, so offsets and UTF-8
+ * validity survive and later stages need no map back to the input.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "phrase/tw_phrase.h"
+
+/* Written as a reader would write them; the engine normalizes their letters
+ * (أ→ا, ة→ه, diacritics dropped, …) before compiling, as it does the text.
+ * News agencies seen in Arabic datelines: Reuters, AFP (أ ف ب), AP (أ ب),
+ * dpa (د ب أ), SPA (واس), QNA (قنا), WAM (وام), KUNA (كونا), BNA (بنا),
+ * Saba (سبأ), SANA (سانا), Anadolu (الأناضول), MENA (أ ش أ), UNA (يونا). */
+#define TW_AGENCIES "(?:رويترز|أ ف ب|ا ف ب|أ ب|د ب أ|واس|قنا|وام|كونا|بنا|سبأ|سانا|الأناضول|أ ش أ|يونا|reuters|afp|ap|dpa)"
+#define TW_SOCIAL "(?:فيسبوك|فيس بوك|تويتر|واتساب|واتس اب|انستغرام|انستجرام|إنستغرام|يوتيوب|تلغرام|تيليجرام|لينكدإن|سناب شات|facebook|twitter|whatsapp|instagram|youtube|telegram|linkedin|x)"
+
+const tw__strip_pattern tw__builtin_strip[] = {
+    /* links, addresses, tags */
+    {TW__STRIP_SPAN, "(?:https?://|www\\.)[^\\s]+"},
+    {TW__STRIP_SPAN, "[a-z0-9._%+-]+@[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}"},
+    {TW__STRIP_SPAN, "#[^\\s#]+"},
+    {TW__STRIP_SPAN, "(?:^|\\s)@[a-z0-9_]{2,}"},
+    /* agency datelines: "(رويترز) -", "الرياض - واس:", "القاهرة (أ ف ب) -" */
+    {TW__STRIP_SPAN, "^[^\\n]{0,40}\\(\\s*" TW_AGENCIES "\\s*\\)\\s*[-:]?"},
+    {TW__STRIP_SPAN, "^[^\\n]{0,30}[-:]\\s*" TW_AGENCIES "\\s*[-:]"},
+    {TW__STRIP_SPAN, "^\\s*عاجل\\s*[|:-]"},
+    /* related-headline lists */
+    {TW__STRIP_BLOCK, "^[^\\n]{0,20}(?:اقرأ|اقرئي|إقرأ)\\s*(?:أيضاً|أيضا|كذلك|المزيد)"},
+    {TW__STRIP_BLOCK, "^\\s*(?:أخبار|مواضيع|مقالات|موضوعات)?\\s*ذات صلة\\s*:?\\s*$"},
+    {TW__STRIP_BLOCK, "^\\s*(?:الأكثر قراءة|الأكثر مشاهدة|الأكثر تداولاً|الأكثر تداولا)"},
+    /* calls to watch, follow, share, download */
+    {TW__STRIP_LINE, "^[^\\n]{0,20}شاهد\\s+(?:الآن|أيضاً|أيضا|الفيديو|بالفيديو|بالصور)"},
+    {TW__STRIP_LINE, "تابعونا\\s+(?:على|عبر|في)"},
+    {TW__STRIP_LINE, "^[^\\n]{0,30}(?:حمل|حملوا|نزل)\\s+تطبيق"},
+    {TW__STRIP_LINE, "^[^\\n]{0,30}(?:شارك|شاركوا|مشاركة)[^\\n]{0,30}" TW_SOCIAL},
+    {TW__STRIP_LINE, "^(?:\\s*[|,/-]?\\s*" TW_SOCIAL "){2,}\\s*$"},
+    /* copyright and credits */
+    {TW__STRIP_LINE, "(?:جميع الحقوق محفوظة|حقوق النشر محفوظة|©|\\(c\\)\\s*\\d{4}|copyright)"},
+    {TW__STRIP_LINE, "^\\s*(?:المصدر|مصدر الخبر|تصوير)\\s*:[^\\n]{0,60}$"},
+};
+const size_t tw__builtin_strip_count = sizeof tw__builtin_strip / sizeof tw__builtin_strip[0];
+
+int tw__stripper_build(tw__stripper *st, const tw__strip_pattern *pats, size_t n, size_t *bad,
+                       char *err, size_t errcap)
+{
+    memset(st, 0, sizeof *st);
+    if (n == 0)
+        return TW_OK;
+    if (n > 1000000)
+        return TW_ERANGE;
+    const char **exprs = malloc(n * sizeof *exprs);
+    unsigned *flags = malloc(n * sizeof *flags);
+    unsigned *ids = malloc(n * sizeof *ids);
+    st->kinds = malloc(n);
+    if (!exprs || !flags || !ids || !st->kinds) {
+        free(exprs), free(flags), free(ids), free(st->kinds);
+        st->kinds = NULL;
+        return TW_ENOMEM;
+    }
+    int som = 0;
+    for (size_t i = 0; i < n; i++) {
+        exprs[i] = pats[i].regex;
+        ids[i] = (unsigned)i;
+        flags[i] = HS_FLAG_UTF8 | HS_FLAG_UCP | HS_FLAG_MULTILINE;
+        if (pats[i].kind == TW__STRIP_SPAN) {
+            flags[i] |= HS_FLAG_SOM_LEFTMOST;
+            som = 1;
+        }
+        st->kinds[i] = (uint8_t)pats[i].kind;
+    }
+    hs_compile_error_t *cerr = NULL;
+    unsigned mode = HS_MODE_BLOCK | (som ? HS_MODE_SOM_HORIZON_LARGE : 0);
+    hs_error_t rc = hs_compile_multi(exprs, flags, ids, (unsigned)n, mode, NULL, &st->db, &cerr);
+    free(exprs), free(flags), free(ids);
+    if (rc != HS_SUCCESS) {
+        if (bad)
+            *bad = (cerr && cerr->expression >= 0) ? (size_t)cerr->expression : 0;
+        if (err && errcap)
+            snprintf(err, errcap, "%s", cerr && cerr->message ? cerr->message : "compile failed");
+        hs_free_compile_error(cerr);
+        free(st->kinds);
+        st->kinds = NULL;
+        st->db = NULL;
+        return rc == HS_NOMEM ? TW_ENOMEM : TW_EPATTERN;
+    }
+    st->count = n;
+    return TW_OK;
+}
+
+void tw__stripper_free(tw__stripper *st)
+{
+    if (!st)
+        return;
+    hs_free_database(st->db);
+    free(st->kinds);
+    memset(st, 0, sizeof *st);
+}
+
+int tw__strip_work_init(const tw__stripper *st, tw__strip_work *w)
+{
+    memset(w, 0, sizeof *w);
+    if (!st->db)
+        return TW_OK;
+    return hs_alloc_scratch(st->db, &w->scratch) == HS_SUCCESS ? TW_OK : TW_ENOMEM;
+}
+
+void tw__strip_work_free(tw__strip_work *w)
+{
+    if (!w)
+        return;
+    hs_free_scratch(w->scratch);
+    tw__buf_free(&w->ranges);
+    memset(w, 0, sizeof *w);
+}
+
+typedef struct match {
+    size_t from, to;
+    unsigned kind;
+} match;
+
+typedef struct scan_ctx {
+    const tw__stripper *st;
+    tw__buf *ranges;
+    int failed;
+} scan_ctx;
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned fl,
+                    void *ctx_)
+{
+    TW_UNUSED(fl);
+    scan_ctx *ctx = ctx_;
+    if (tw__buf_reserve(ctx->ranges, ctx->ranges->len + 1, sizeof(match))) {
+        ctx->failed = 1;
+        return 1; /* stop the scan */
+    }
+    ((match *)ctx->ranges->data)[ctx->ranges->len++] =
+        (match){(size_t)from, (size_t)to, ctx->st->kinds[id]};
+    return 0;
+}
+
+static size_t line_start(const uint8_t *t, size_t i)
+{
+    while (i > 0 && t[i - 1] != '\n')
+        i--;
+    return i;
+}
+
+static size_t line_end(const uint8_t *t, size_t len, size_t i)
+{
+    while (i < len && t[i] != '\n')
+        i++;
+    return i;
+}
+
+static size_t blank(uint8_t *t, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to; i++)
+        if (t[i] != ' ' && t[i] != '\n') {
+            t[i] = ' ';
+            n++;
+        }
+    return n;
+}
+
+/* A line short enough to be a headline in a related-articles list. */
+#define TW_BLOCK_MAX_WORDS 16
+
+static size_t words_in(const uint8_t *t, size_t from, size_t to)
+{
+    size_t words = 0;
+    int in = 0;
+    for (size_t i = from; i < to; i++) {
+        int sp = t[i] == ' ';
+        if (!sp && !in)
+            words++;
+        in = !sp;
+    }
+    return words;
+}
+
+int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t len,
+              size_t *blanked)
+{
+    *blanked = 0;
+    if (!st->db || len == 0)
+        return TW_OK;
+    if (len > UINT32_MAX)
+        return TW_ERANGE;
+    w->ranges.len = 0;
+    scan_ctx ctx = {st, &w->ranges, 0};
+    hs_error_t rc = hs_scan(st->db, (const char *)text, (unsigned)len, 0, w->scratch, on_match, &ctx);
+    if (ctx.failed)
+        return TW_ENOMEM;
+    if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+        return TW_EHYPERSCAN;
+    const match *m = w->ranges.data;
+    size_t total = 0;
+    for (size_t i = 0; i < w->ranges.len; i++) {
+        size_t to = m[i].to > len ? len : m[i].to;
+        size_t at = to > 0 ? to - 1 : 0;
+        switch (m[i].kind) {
+        case TW__STRIP_SPAN:
+            total += blank(text, m[i].from, to);
+            break;
+        case TW__STRIP_LINE:
+            total += blank(text, line_start(text, at), line_end(text, len, at));
+            break;
+        case TW__STRIP_BLOCK: {
+            size_t s = line_start(text, at), e = line_end(text, len, at);
+            total += blank(text, s, e);
+            while (e < len) {
+                size_t ns = e + 1, ne = line_end(text, len, ns);
+                if (words_in(text, ns, ne) > TW_BLOCK_MAX_WORDS)
+                    break;
+                total += blank(text, ns, ne);
+                e = ne;
+            }
+            break;
+        }
+        }
+    }
+    *blanked = total;
+    return TW_OK;
+}

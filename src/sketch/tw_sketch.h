@@ -1,0 +1,41 @@
+/*
+ * tw_sketch.h — the sketch stage: word shingles hashed with XXH3, and
+ * MinHash signatures over them. Depends on base/ and text/ (tokens).
+ */
+#ifndef TW_SKETCH_H
+#define TW_SKETCH_H
+
+#include "base/tw_base.h"
+#include "text/tw_text.h"
+
+#define TW__MH_N 128 /* MinHash values per signature */
+
+/* Turns tokens into the sorted, duplicate-free set of 32-bit fingerprints of
+ * their k-word shingles (a text shorter than k words is one shingle).
+ * Fingerprint 0 is never produced (0 marks empty slots in hash sets).
+ * tokhash (uint64_t) and tmp (uint32_t) are working buffers; out receives
+ * the set. 32 bits keep memory at 4 bytes a word; two distinct shingles
+ * collide with probability 2^-32, far below what changes a Jaccard. */
+int tw__shingle(const uint8_t *text, const tw__token *tok, size_t ntok, int k, uint64_t seed,
+                tw__buf *tokhash, tw__buf *tmp, tw__buf *out);
+
+typedef struct tw__minhash {
+    uint64_t a[TW__MH_N], b[TW__MH_N]; /* h_i(x) = (a_i x + b_i) >> 32, a_i odd */
+} tw__minhash;
+
+/* Draws the hash functions from seed (splitmix64). */
+void tw__minhash_init(tw__minhash *mh, uint64_t seed);
+
+/* sig[i] = min over the set of h_i(fp); all ones for an empty set. */
+void tw__minhash_sign(const tw__minhash *mh, const uint32_t *fp, size_t n, uint32_t *sig);
+
+/* The fraction of equal positions: an unbiased estimate of Jaccard. */
+double tw__minhash_estimate(const uint32_t *a, const uint32_t *b);
+
+/* Exact Jaccard of two sorted duplicate-free sets. */
+double tw__jaccard_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
+/* |A ∩ B| of two sorted duplicate-free sets. */
+size_t tw__intersect_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
+#endif

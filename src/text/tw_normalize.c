@@ -1,0 +1,320 @@
+/*
+ * tw_normalize.c — Arabic normalization, the scalar reference.
+ *
+ * Order matters and is fixed: decode (repairing invalid UTF-8), NFKC when
+ * the document holds a code point that NFKC could change (presentation
+ * forms such as ﻻ or ﺑ, ligatures, fullwidth Latin, decomposed hamza), then
+ * the folds, each a switch (tawam.h lists them). NFKC runs before marks are
+ * stripped so that a presentation form becomes its letter first.
+ *
+ * Which code points need ICU is decided per code point from ICU's own data:
+ * NFKC_Quick_Check = Yes and canonical combining class 0 means NFKC leaves
+ * the code point alone in any context (a following code point that could
+ * compose with it has Quick_Check = Maybe and sends the document to ICU).
+ * Arabic diacritics that we drop anyway are exempt, since reordering marks
+ * that are then deleted changes nothing. Most Arabic news never calls ICU.
+ */
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include "text/tw_text.h"
+
+static int is_arabic_diacritic(uint32_t c)
+{
+    return (c >= 0x0610 && c <= 0x061A) || (c >= 0x064B && c <= 0x065F) || c == 0x0670 ||
+           (c >= 0x06D6 && c <= 0x06ED);
+}
+
+static int is_word_cp(uint32_t c)
+{
+    if (c < 0x80)
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (c == 0x200C || c == 0x200D || c == 0x0640)
+        return 1; /* joiners and tatweel sit inside words when not dropped */
+    if (u_isalnum((UChar32)c))
+        return 1;
+    int8_t type = u_charType((UChar32)c);
+    return type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK ||
+           type == U_ENCLOSING_MARK;
+}
+
+static int needs_icu(uint32_t c, unsigned rules)
+{
+    if (!(rules & TW_NORM_NFKC) || c < 0x80)
+        return 0;
+    if (u_getIntPropertyValue((UChar32)c, UCHAR_NFKC_QUICK_CHECK) != UNORM_YES)
+        return 1;
+    if (u_getCombiningClass((UChar32)c) == 0)
+        return 0;
+    return !((rules & TW_NORM_DIACRITICS) && is_arabic_diacritic(c));
+}
+
+/* Persian, Urdu and foreign-sound letters to the Arabic letter a reader
+ * would write instead (names are spelled both ways: ڤيينا / فيينا). */
+static uint32_t fold_persian(uint32_t c)
+{
+    switch (c) {
+    case 0x06A9: case 0x06AA: case 0x06AF: return 0x0643; /* ک ڪ گ → ك */
+    case 0x06CC: case 0x06D2: case 0x06D3: return 0x064A; /* ی ے ۓ → ي */
+    case 0x06BE: case 0x06C1: case 0x06C2: case 0x06C0: case 0x06D5: return 0x0647; /* ھ ہ ۂ ۀ ە → ه */
+    case 0x06C3: return 0x0629;                           /* ۃ → ة */
+    case 0x067E: return 0x0628;                           /* پ → ب */
+    case 0x0686: return 0x062C;                           /* چ → ج */
+    case 0x0698: return 0x0632;                           /* ژ → ز */
+    case 0x06A4: return 0x0641;                           /* ڤ → ف */
+    default: return c;
+    }
+}
+
+static uint32_t fold_punct(uint32_t c)
+{
+    switch (c) {
+    case 0x060C: case 0x066C: return ',';
+    case 0x061B: return ';';
+    case 0x061F: return '?';
+    case 0x066A: return '%';
+    case 0x066B: case 0x06D4: return '.';
+    case 0x00AB: case 0x00BB: case 0x201C: case 0x201D: case 0x201E: case 0x201F: return '"';
+    case 0x2018: case 0x2019: case 0x201A: case 0x201B: return '\'';
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212: return '-';
+    default: return c;
+    }
+}
+
+/* What the rules make of one code point (NFKC aside). */
+static uint32_t fold_entry(uint32_t c, unsigned rules)
+{
+    uint32_t flags = 0;
+    if (is_word_cp(c))
+        flags |= TW__E_WORD;
+    if (needs_icu(c, rules))
+        flags |= TW__E_ICU;
+
+    if (c == 0xFFFD) /* a repaired byte separates words, never joins them */
+        return flags | TW__E_SPACE | ' ';
+    if (rules & TW_NORM_SPACES) {
+        if (c == '\r')
+            return flags | TW__E_CR | TW__E_NEWLINE | '\n';
+        if (c == '\n' || c == 0x0B || c == 0x0C || c == 0x85 || c == 0x2028 || c == 0x2029)
+            return flags | TW__E_NEWLINE | '\n';
+        if (u_isUWhiteSpace((UChar32)c))
+            return flags | TW__E_SPACE | ' ';
+    }
+    if (rules & TW_NORM_CONTROLS) {
+        if (u_hasBinaryProperty((UChar32)c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+            return flags | TW__E_DROP;
+        if (u_charType((UChar32)c) == U_CONTROL_CHAR && c != '\n' && c != '\r' && c != '\t')
+            return flags | TW__E_SPACE | ' ';
+    }
+    if ((rules & TW_NORM_DIACRITICS) && is_arabic_diacritic(c))
+        return flags | TW__E_DROP;
+    if ((rules & TW_NORM_TATWEEL) && c == 0x0640)
+        return flags | TW__E_DROP;
+    if (rules & TW_NORM_PERSIAN)
+        c = fold_persian(c);
+    if ((rules & TW_NORM_ALEF) &&
+        (c == 0x0622 || c == 0x0623 || c == 0x0625 || c == 0x0671 || c == 0x0672 || c == 0x0673))
+        c = 0x0627;
+    if ((rules & TW_NORM_YAA) && c == 0x0649)
+        c = 0x064A;
+    if ((rules & TW_NORM_TAA_MARBUTA) && c == 0x0629)
+        c = 0x0647;
+    if (rules & TW_NORM_HAMZA_SEATS) {
+        if (c == 0x0624)
+            c = 0x0648;
+        else if (c == 0x0626)
+            c = 0x064A;
+    }
+    if ((rules & TW_NORM_DIGITS) && c >= 0x80 && u_charType((UChar32)c) == U_DECIMAL_DIGIT_NUMBER)
+        c = '0' + (uint32_t)u_charDigitValue((UChar32)c);
+    if (rules & TW_NORM_PUNCT)
+        c = fold_punct(c);
+    if (rules & TW_NORM_CASE) {
+        if (c < 0x80) {
+            if (c >= 'A' && c <= 'Z')
+                c += 32;
+        } else if (u_hasBinaryProperty((UChar32)c, UCHAR_CHANGES_WHEN_CASEFOLDED)) {
+            c = (uint32_t)u_foldCase((UChar32)c, U_FOLD_CASE_DEFAULT);
+        }
+    }
+    return flags | c;
+}
+
+int tw__norm_table_init(tw__norm_table *t, unsigned rules)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    if (rules & TW_NORM_NFKC) {
+        unorm2_getNFKCInstance(&err); /* load ICU's data now, not mid-document */
+        if (U_FAILURE(err))
+            return TW_EICU;
+    }
+    t->rules = rules;
+    for (uint32_t c = 0; c < 0x10000; c++)
+        t->bmp[c] = (c >= 0xD800 && c <= 0xDFFF) ? (TW__E_SPACE | ' ') : fold_entry(c, rules);
+    return TW_OK;
+}
+
+uint32_t tw__norm_entry_slow(const tw__norm_table *t, uint32_t cp)
+{
+    if (cp > 0x10FFFF)
+        return TW__E_SPACE | ' ';
+    return fold_entry(cp, t->rules);
+}
+
+void tw__norm_work_free(tw__norm_work *w)
+{
+    if (!w)
+        return;
+    tw__buf_free(&w->cps);
+    tw__buf_free(&w->u16a);
+    tw__buf_free(&w->u16b);
+    tw__buf_free(&w->out);
+}
+
+/* Runs ICU NFKC over w->cps in place (through UTF-16). */
+static int apply_nfkc(tw__norm_work *w)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&err);
+    if (U_FAILURE(err))
+        return TW_EICU;
+    size_t n = w->cps.len;
+    if (n > INT32_MAX / 4)
+        return TW_ERANGE;
+    if (tw__buf_reserve(&w->u16a, 2 * n + 1, sizeof(UChar)))
+        return TW_ENOMEM;
+    int32_t len16 = 0;
+    u_strFromUTF32((UChar *)w->u16a.data, (int32_t)w->u16a.cap, &len16,
+                   (const UChar32 *)w->cps.data, (int32_t)n, &err);
+    if (U_FAILURE(err))
+        return TW_EICU;
+    int32_t outlen;
+    for (;;) {
+        if (tw__buf_reserve(&w->u16b, (size_t)len16 + len16 / 2 + 16, sizeof(UChar)))
+            return TW_ENOMEM;
+        err = U_ZERO_ERROR;
+        outlen = unorm2_normalize(nfkc, (const UChar *)w->u16a.data, len16, (UChar *)w->u16b.data,
+                                  (int32_t)w->u16b.cap, &err);
+        if (err == U_BUFFER_OVERFLOW_ERROR) {
+            if (tw__buf_reserve(&w->u16b, (size_t)outlen + 1, sizeof(UChar)))
+                return TW_ENOMEM;
+            err = U_ZERO_ERROR;
+            outlen = unorm2_normalize(nfkc, (const UChar *)w->u16a.data, len16,
+                                      (UChar *)w->u16b.data, (int32_t)w->u16b.cap, &err);
+        }
+        break;
+    }
+    if (U_FAILURE(err))
+        return TW_EICU;
+    /* UTF-16 units bound the code point count from above. */
+    if (tw__buf_reserve(&w->cps, (size_t)outlen + 1, sizeof(uint32_t)))
+        return TW_ENOMEM;
+    int32_t n32 = 0;
+    u_strToUTF32((UChar32 *)w->cps.data, (int32_t)w->cps.cap, &n32, (const UChar *)w->u16b.data,
+                 outlen, &err);
+    if (U_FAILURE(err))
+        return TW_EICU;
+    w->cps.len = (size_t)n32;
+    return TW_OK;
+}
+
+int tw__normalize(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, size_t len,
+                  size_t *invalid_seqs)
+{
+    if (tw__buf_reserve(&w->cps, len + 1, sizeof(uint32_t)))
+        return TW_ENOMEM;
+    size_t bad_seqs = 0, bad_bytes = 0;
+    uint32_t *cps = w->cps.data;
+    size_t n = tw__utf8_decode(in, len, cps, &bad_seqs, &bad_bytes);
+    w->cps.len = n;
+    if (invalid_seqs)
+        *invalid_seqs = bad_seqs;
+    if (bad_bytes * 4 > len)
+        return TW_EUTF8;
+
+    if (t->rules & TW_NORM_NFKC) {
+        for (size_t i = 0; i < n; i++) {
+            if (tw__norm_entry(t, cps[i]) & TW__E_ICU) {
+                int rc = apply_nfkc(w);
+                if (rc)
+                    return rc;
+                break;
+            }
+        }
+    }
+    cps = w->cps.data;
+    n = w->cps.len;
+
+    if (tw__buf_reserve(&w->out, 4 * n + 1, 1))
+        return TW_ENOMEM;
+    uint8_t *out = w->out.data;
+    size_t o = 0;
+    int newlines = 0; /* consecutive line breaks written */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t e = tw__norm_entry(t, cps[i]);
+        if (e & TW__E_DROP)
+            continue;
+        if (e & TW__E_NEWLINE) {
+            if ((e & TW__E_CR) && i + 1 < n && cps[i + 1] == '\n')
+                continue;
+            if (o > 0 && out[o - 1] == ' ')
+                o--;
+            if (o > 0 && newlines < 2) { /* at most one blank line; none leading */
+                out[o++] = '\n';
+                newlines++;
+            }
+            continue;
+        }
+        if (e & TW__E_SPACE) {
+            if (o > 0 && out[o - 1] != ' ' && out[o - 1] != '\n')
+                out[o++] = ' ';
+            continue;
+        }
+        newlines = 0;
+        o += tw__utf8_encode(e & TW__E_CP_MASK, out + o);
+    }
+    while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\n'))
+        o--;
+    w->out.len = o;
+    return TW_OK;
+}
+
+int tw__fold_pattern(const tw__norm_table *t, const char *in, size_t len, tw__buf *out)
+{
+    /* Regex syntax is ASCII and stays as written (folding case would turn
+     * \S into \s); only non-ASCII letters are folded like text, so a
+     * pattern written "أيضاً" matches the normalized "ايضا". */
+    out->len = 0;
+    if (tw__buf_reserve(out, 4 * len + 1, 1))
+        return TW_ENOMEM;
+    uint8_t *o = out->data;
+    size_t w = 0, i = 0;
+    const uint8_t *s = (const uint8_t *)in;
+    while (i < len) {
+        if (s[i] < 0x80) {
+            o[w++] = s[i++];
+            continue;
+        }
+        uint32_t cps[4];
+        size_t bad = 0, start = i;
+        /* decode one code point (patterns are checked as UTF-8 by Hyperscan) */
+        size_t n = (s[i] >= 0xF0) ? 4 : (s[i] >= 0xE0) ? 3 : 2;
+        if (i + n > len)
+            n = len - i;
+        size_t got = tw__utf8_decode(s + i, n, cps, &bad, NULL);
+        i += n;
+        if (bad || got != 1) {
+            memcpy(o + w, s + start, n); /* let Hyperscan report it */
+            w += n;
+            continue;
+        }
+        uint32_t e = tw__norm_entry(t, cps[0]);
+        if (e & TW__E_DROP)
+            continue;
+        w += tw__utf8_encode(e & TW__E_CP_MASK, o + w);
+    }
+    o[w] = 0;
+    out->len = w;
+    return TW_OK;
+}

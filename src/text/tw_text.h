@@ -1,0 +1,101 @@
+/*
+ * tw_text.h — the text stage: UTF-8 decoding with repair, Arabic
+ * normalization, tokenization. Depends only on base/ and ICU.
+ *
+ * Normalization is table-driven: one 32-bit entry per BMP code point says
+ * what the enabled rules turn it into (a code point, nothing, a space or a
+ * line break) and whether ICU's NFKC must see the document first. The table
+ * is built once per engine from ICU's own properties, so the fast loop never
+ * calls ICU and the rules stay switches. Code points above the BMP (emoji,
+ * rare scripts) take the same decision through a function call.
+ */
+#ifndef TW_TEXT_H
+#define TW_TEXT_H
+
+#include "base/tw_base.h"
+
+#define TW__E_CP_MASK 0x001FFFFFu
+#define TW__E_DROP (1u << 24)    /* output nothing */
+#define TW__E_SPACE (1u << 25)   /* a horizontal space: collapsed */
+#define TW__E_NEWLINE (1u << 26) /* a line break */
+#define TW__E_CR (1u << 27)      /* carriage return: dropped before '\n' */
+#define TW__E_ICU (1u << 28)     /* NFKC may change this code point or its neighbours */
+#define TW__E_WORD (1u << 29)    /* the code point itself is part of a word */
+
+typedef struct tw__norm_table {
+    unsigned rules;
+    uint32_t bmp[0x10000];
+} tw__norm_table;
+
+/* Builds the table for `rules`; TW_EICU if ICU cannot be loaded. */
+int tw__norm_table_init(tw__norm_table *t, unsigned rules);
+
+/* The entry for any code point (BMP from the table, others computed). */
+static inline uint32_t tw__norm_entry(const tw__norm_table *t, uint32_t cp);
+uint32_t tw__norm_entry_slow(const tw__norm_table *t, uint32_t cp);
+
+static inline uint32_t tw__norm_entry(const tw__norm_table *t, uint32_t cp)
+{
+    return TW_LIKELY(cp < 0x10000) ? t->bmp[cp] : tw__norm_entry_slow(t, cp);
+}
+
+/* Decodes UTF-8 into code points; each maximal invalid subpart becomes one
+ * U+FFFD. out must hold len entries. Returns the number of code points. */
+size_t tw__utf8_decode(const uint8_t *s, size_t len, uint32_t *out, size_t *bad_seqs,
+                       size_t *bad_bytes);
+
+/* Encodes one code point (<= 0x10FFFF, not a surrogate) into 1–4 bytes. */
+static inline size_t tw__utf8_encode(uint32_t cp, uint8_t *o)
+{
+    if (cp < 0x80) {
+        o[0] = (uint8_t)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (uint8_t)(0xC0 | (cp >> 6));
+        o[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (uint8_t)(0xE0 | (cp >> 12));
+        o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (uint8_t)(0xF0 | (cp >> 18));
+    o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (uint8_t)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Working memory of the normalizer, reused across documents. */
+typedef struct tw__norm_work {
+    tw__buf cps;  /* uint32_t code points */
+    tw__buf u16a; /* UChar, ICU input */
+    tw__buf u16b; /* UChar, ICU output */
+    tw__buf out;  /* uint8_t normalized UTF-8 */
+} tw__norm_work;
+
+void tw__norm_work_free(tw__norm_work *w);
+
+/* Normalizes len bytes of UTF-8 into w->out (w->out.len bytes).
+ * TW_EUTF8 when more than a quarter of the bytes are invalid. */
+int tw__normalize(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, size_t len,
+                  size_t *invalid_seqs);
+
+/* A word of normalized text: byte offset and length. */
+typedef struct tw__token {
+    uint32_t off, len;
+} tw__token;
+
+/* Splits normalized UTF-8 into words (runs of TW__E_WORD code points),
+ * appending tw__token entries to `tokens` (cleared first). Boilerplate has
+ * already been blanked to spaces by the phrase stage. */
+int tw__tokenize(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf *tokens);
+
+/* Folds the non-ASCII letters of a regex like text (ASCII untouched) into
+ * out as a NUL-terminated string. */
+int tw__fold_pattern(const tw__norm_table *t, const char *in, size_t len, tw__buf *out);
+
+#endif
