@@ -128,7 +128,9 @@ TW_API void tw_config_default(tw_config *cfg);
 /* Builds an engine from cfg (NULL: defaults). The pattern text is one
  * pattern a line: "KIND REGEX", KIND being `line` (blank the whole line
  * holding a match), `span` (blank the match) or `block` (blank the line and
- * the short lines that follow it, as in a related-headlines list); a line
+ * the lines of at most 16 words that follow it, as in a related-headlines
+ * list); a `line` or `block` match in a line of more than 40 words blanks
+ * only the match, since feeds often put a whole article on one line; a line
  * with no kind word is `line`; '#' starts a comment line. Regexes are
  * Hyperscan's PCRE subset and match NORMALIZED text (see `tawam normalize`);
  * their non-ASCII letters are normalized like text, so "اقرأ أيضاً" matches

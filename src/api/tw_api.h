@@ -14,8 +14,8 @@
 
 /* LSH weights: verification removes false positives exactly, so a missed
  * pair (a false negative) costs more than a candidate checked in vain. */
-#define TW_LSH_WEIGHT_FP 0.25
-#define TW_LSH_WEIGHT_FN 0.75
+#define TW_LSH_WEIGHT_FP 0.05
+#define TW_LSH_WEIGHT_FN 0.95
 /* Earlier bucket members a document is checked against, nearest first. */
 #define TW_LSH_MAX_PROBE 24
 

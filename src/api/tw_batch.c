@@ -237,7 +237,7 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *entries
                 continue; /* no rare-run signature: decided on the whole set */
             if (pass == 1 && rare && d.n_low == d.n)
                 continue; /* the whole set is the rare run: one signature */
-            tw__minhash_sign(&e->mh, d.fp, pass == 0 ? d.n_low : d.n, sig);
+            tw__minhash_sign(&e->mh, d.fp, pass == 0 ? d.n_low : d.n, sig, bands * rows);
             for (int band = 0; band < bands; band++)
                 out[w++] = (tw__lsh_entry){tw__lsh_band_key(sig, band, rows, e->cfg.seed),
                                            (uint32_t)i, 0};

@@ -20,6 +20,7 @@ typedef enum tw__strip_kind {
 typedef struct tw__strip_pattern {
     tw__strip_kind kind;
     const char *regex; /* as written; letters are normalized by the caller */
+    int unicode_classes; /* 1: \\w \\s \\d etc. are Unicode-wide (HS_FLAG_UCP) */
 } tw__strip_pattern;
 
 /* The built-in Arabic news boilerplate patterns. */

@@ -27,23 +27,28 @@ void tw__minhash_init(tw__minhash *mh, uint64_t seed)
     }
 }
 
-void tw__minhash_sign(const tw__minhash *mh, const uint32_t *fp, size_t n, uint32_t *sig)
+void tw__minhash_sign(const tw__minhash *mh, const uint32_t *fp, size_t n, uint32_t *sig,
+                      int count)
 {
-    for (int i = 0; i < TW__MH_N; i++)
+    if (count > TW__MH_N)
+        count = TW__MH_N;
+    for (int i = 0; i < count; i++)
         sig[i] = UINT32_MAX;
     for (size_t j = 0; j < n; j++) {
         uint64_t x = fp[j];
-        for (int i = 0; i < TW__MH_N; i++) {
+        for (int i = 0; i < count; i++) {
             uint32_t h = (uint32_t)((mh->a[i] * x + mh->b[i]) >> 32);
             sig[i] = h < sig[i] ? h : sig[i];
         }
     }
 }
 
-double tw__minhash_estimate(const uint32_t *a, const uint32_t *b)
+double tw__minhash_estimate(const uint32_t *a, const uint32_t *b, int count)
 {
+    if (count <= 0)
+        return 0.0;
     int eq = 0;
-    for (int i = 0; i < TW__MH_N; i++)
+    for (int i = 0; i < count; i++)
         eq += a[i] == b[i];
-    return (double)eq / TW__MH_N;
+    return (double)eq / count;
 }

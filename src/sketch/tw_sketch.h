@@ -26,11 +26,15 @@ typedef struct tw__minhash {
 /* Draws the hash functions from seed (splitmix64). */
 void tw__minhash_init(tw__minhash *mh, uint64_t seed);
 
-/* sig[i] = min over the set of h_i(fp); all ones for an empty set. */
-void tw__minhash_sign(const tw__minhash *mh, const uint32_t *fp, size_t n, uint32_t *sig);
+/* sig[i] = min over the set of h_i(fp) for i < count (<= TW__MH_N); all
+ * ones for an empty set. LSH reads only bands x rows values, so callers ask
+ * for no more. */
+void tw__minhash_sign(const tw__minhash *mh, const uint32_t *fp, size_t n, uint32_t *sig,
+                      int count);
 
-/* The fraction of equal positions: an unbiased estimate of Jaccard. */
-double tw__minhash_estimate(const uint32_t *a, const uint32_t *b);
+/* The fraction of equal positions among the first count: an unbiased
+ * estimate of Jaccard. */
+double tw__minhash_estimate(const uint32_t *a, const uint32_t *b, int count);
 
 /* Exact Jaccard of two sorted duplicate-free sets. */
 double tw__jaccard_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
