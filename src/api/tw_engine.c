@@ -48,9 +48,9 @@ void tw_config_default(tw_config *cfg)
     cfg->builtin_strip = 1;
     cfg->strip_patterns = NULL;
     cfg->shingle_k = 4;
-    cfg->threshold = 0.5;
-    cfg->common_df = 8;
-    cfg->template_share = 0.3;
+    cfg->threshold = 0.4;
+    cfg->common_df = 16;
+    cfg->template_share = 0.2;
     cfg->seed = 0;
 }
 

@@ -1,0 +1,433 @@
+/*
+ * test_lsh.c — LSH banding: the choice of bands x rows (tw__lsh_params),
+ * the S-curve (tw__lsh_collision_prob), band keys (tw__lsh_band_key) and
+ * the candidate-pair walk over a sorted (key, doc) table (tw__lsh_pairs).
+ *
+ * LSH decides which pairs are ever verified: a pair it does not propose is
+ * a missed near-copy, so the chosen shape must catch pairs at the threshold
+ * and shed pairs far below it. The pair walk decides what the union-find
+ * sees and in which order; the batch relies on its (earlier, later)
+ * ordering, its probe limit, its early stop and its error propagation.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "index/tw_index.h"
+
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t rnd_below(uint64_t *s, uint64_t n)
+{
+    return splitmix64(s) % n;
+}
+
+/* ----------------------------------------------------------- parameters */
+
+static void test_params_fit_in_signature(void **state)
+{
+    (void)state;
+    const int nperms[] = {1, 2, 3, 7, 16, 33, 64};
+    const double ths[] = {0.05, 0.2, 0.5, 0.7, 0.9, 1.0};
+    for (size_t i = 0; i < sizeof nperms / sizeof nperms[0]; i++)
+        for (size_t t = 0; t < sizeof ths / sizeof ths[0]; t++) {
+            int b = -1, r = -1;
+            tw__lsh_params(ths[t], nperms[i], 0.05, 0.95, &b, &r);
+            assert_true(b >= 1 && r >= 1);
+            assert_true(b * r <= nperms[i]);
+        }
+    int b = -1, r = -1;
+    tw__lsh_params(0.5, TW__MH_N, 0.05, 0.95, &b, &r);
+    assert_true(b >= 1 && r >= 1 && b * r <= TW__MH_N);
+}
+
+static void test_params_default_weights_separate(void **state)
+{
+    (void)state;
+    /* The weights the batch uses (api/tw_api.h): 0.05 / 0.95. */
+    int b = 0, r = 0;
+    tw__lsh_params(0.5, TW__MH_N, 0.05, 0.95, &b, &r);
+    assert_true(b * r <= TW__MH_N);
+    assert_true(tw__lsh_collision_prob(0.5, b, r) >= 0.9);
+    assert_true(tw__lsh_collision_prob(0.1, b, r) <= 0.1);
+    /* and pairs above the threshold are caught even more surely */
+    assert_true(tw__lsh_collision_prob(0.7, b, r) >= 0.99);
+}
+
+/* Independent evaluation of the objective the header names: wfp times the
+ * area under the S-curve below t plus wfn times the area above it, by
+ * Simpson's rule. */
+static double objective(double t, int b, int r, double wfp, double wfn)
+{
+    const int steps = 400; /* even */
+    double fp = 0, fn = 0;
+    double h1 = t / steps, h2 = (1.0 - t) / steps;
+    for (int i = 0; i <= steps; i++) {
+        double w = (i == 0 || i == steps) ? 1 : (i % 2 ? 4 : 2);
+        fp += w * tw__lsh_collision_prob(i * h1, b, r);
+        fn += w * (1.0 - tw__lsh_collision_prob(t + i * h2, b, r));
+    }
+    return wfp * fp * h1 / 3 + wfn * fn * h2 / 3;
+}
+
+static void test_params_minimize_weighted_error(void **state)
+{
+    (void)state;
+    const int nperm = 32; /* small enough to enumerate every shape here */
+    const double ths[] = {0.3, 0.5, 0.8};
+    for (size_t t = 0; t < 3; t++) {
+        int b = 0, r = 0;
+        tw__lsh_params(ths[t], nperm, 0.05, 0.95, &b, &r);
+        double chosen = objective(ths[t], b, r, 0.05, 0.95), best = INFINITY;
+        for (int bb = 1; bb <= nperm; bb++)
+            for (int rr = 1; bb * rr <= nperm; rr++)
+                best = fmin(best, objective(ths[t], bb, rr, 0.05, 0.95));
+        /* the library integrates with a coarser rule: allow its error */
+        assert_true(chosen <= best + 1e-4);
+    }
+}
+
+static void test_params_rows_grow_with_threshold(void **state)
+{
+    (void)state;
+    /* Numerically verified property: for a fixed weighting (wfp = w,
+     * wfn = 1 - w, w in 0.3..0.8), a higher threshold never chooses fewer
+     * rows per band (a steeper curve further right). */
+    const double ths[] = {0.2, 0.35, 0.5, 0.65, 0.8};
+    for (int wi = 3; wi <= 8; wi++) {
+        double w = wi / 10.0;
+        int prev_rows = 0;
+        for (size_t t = 0; t < sizeof ths / sizeof ths[0]; t++) {
+            int b = 0, r = 0;
+            tw__lsh_params(ths[t], TW__MH_N, w, 1.0 - w, &b, &r);
+            assert_true(b * r <= TW__MH_N);
+            assert_true(r >= prev_rows);
+            prev_rows = r;
+        }
+    }
+}
+
+/* ---------------------------------------------------------- the S-curve */
+
+static void test_collision_prob_shape(void **state)
+{
+    (void)state;
+    const int shapes[][2] = {{1, 1}, {1, 8}, {8, 1}, {20, 5}, {25, 5}, {16, 8}, {128, 1}, {1, 128}};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        int b = shapes[i][0], r = shapes[i][1];
+        assert_true(tw__lsh_collision_prob(0.0, b, r) == 0.0);
+        assert_true(fabs(tw__lsh_collision_prob(1.0, b, r) - 1.0) < 1e-12);
+        double prev = 0.0;
+        for (int k = 1; k <= 1000; k++) {
+            double p = tw__lsh_collision_prob(k / 1000.0, b, r);
+            assert_true(p >= prev);
+            assert_true(p >= 0.0 && p <= 1.0);
+            prev = p;
+        }
+    }
+    /* known values */
+    assert_true(fabs(tw__lsh_collision_prob(0.3, 1, 1) - 0.3) < 1e-12);
+    assert_true(fabs(tw__lsh_collision_prob(0.3, 2, 1) - (1 - 0.7 * 0.7)) < 1e-12);
+    assert_true(fabs(tw__lsh_collision_prob(0.5, 1, 3) - 0.125) < 1e-12);
+    assert_true(fabs(tw__lsh_collision_prob(0.5, 20, 5) - (1 - pow(31.0 / 32.0, 20))) < 1e-12);
+}
+
+/* ------------------------------------------------------------ band keys */
+
+static void test_band_keys(void **state)
+{
+    (void)state;
+    const int rows = 4, bands = TW__MH_N / rows;
+    uint32_t sig[TW__MH_N], sig2[TW__MH_N];
+    for (int i = 0; i < TW__MH_N; i++)
+        sig[i] = 7; /* every band has the same contents */
+    uint64_t keys[TW__MH_N];
+    for (int b = 0; b < bands; b++) {
+        keys[b] = tw__lsh_band_key(sig, b, rows, 0);
+        for (int c = 0; c < b; c++)
+            assert_true(keys[b] != keys[c]); /* equal bands, different band numbers */
+    }
+    /* deterministic */
+    for (int b = 0; b < bands; b++)
+        assert_true(tw__lsh_band_key(sig, b, rows, 0) == keys[b]);
+    /* another signature with band 1 changed: only band 1's key changes */
+    memcpy(sig2, sig, sizeof sig);
+    sig2[1 * rows + 2] = 8;
+    for (int b = 0; b < bands; b++) {
+        uint64_t k = tw__lsh_band_key(sig2, b, rows, 0);
+        if (b == 1)
+            assert_true(k != keys[b]);
+        else
+            assert_true(k == keys[b]);
+    }
+    /* random signatures that agree on band 3 only */
+    uint64_t rng = 0x5EED2001;
+    for (int i = 0; i < TW__MH_N; i++) {
+        sig[i] = (uint32_t)splitmix64(&rng);
+        sig2[i] = (uint32_t)splitmix64(&rng);
+    }
+    memcpy(sig2 + 3 * rows, sig + 3 * rows, rows * sizeof(uint32_t));
+    for (int b = 0; b < bands; b++) {
+        uint64_t ka = tw__lsh_band_key(sig, b, rows, 11), kb = tw__lsh_band_key(sig2, b, rows, 11);
+        if (b == 3)
+            assert_true(ka == kb);
+        else
+            assert_true(ka != kb);
+    }
+    /* the seed changes keys */
+    assert_true(tw__lsh_band_key(sig, 3, rows, 11) != tw__lsh_band_key(sig, 3, rows, 12));
+    /* every row of a band counts */
+    for (int i = 0; i < rows; i++) {
+        memcpy(sig2, sig, sizeof sig);
+        sig2[5 * rows + i] ^= 1;
+        assert_true(tw__lsh_band_key(sig, 5, rows, 0) != tw__lsh_band_key(sig2, 5, rows, 0));
+    }
+}
+
+/* ---------------------------------------------------------- pair walk */
+
+typedef struct call {
+    uint32_t earlier, later;
+} call;
+
+typedef struct recorder {
+    call calls[20000];
+    size_t n;
+    int (*decide)(uint32_t earlier, uint32_t later, size_t nth); /* NULL: return 0 */
+} recorder;
+
+static int record(uint32_t earlier, uint32_t later, void *ctx)
+{
+    recorder *r = ctx;
+    assert_true(r->n < sizeof r->calls / sizeof r->calls[0]);
+    r->calls[r->n++] = (call){earlier, later};
+    return r->decide ? r->decide(earlier, later, r->n) : 0;
+}
+
+static recorder *new_recorder(void)
+{
+    recorder *r = calloc(1, sizeof *r);
+    assert_non_null(r);
+    return r;
+}
+
+static void shuffle_entries(uint64_t *rng, tw__lsh_entry *e, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)rnd_below(rng, i);
+        tw__lsh_entry t = e[i - 1];
+        e[i - 1] = e[j];
+        e[j] = t;
+    }
+}
+
+static void test_pairs_exactly_docs_sharing_a_key(void **state)
+{
+    (void)state;
+    enum { DOCS = 60, PER_DOC = 4, KEYS = 25 };
+    uint64_t rng = 0x5EED2002;
+    for (int iter = 0; iter < 20; iter++) {
+        tw__lsh_entry e[DOCS * PER_DOC];
+        static unsigned char has[DOCS][KEYS];
+        memset(has, 0, sizeof has);
+        size_t n = 0;
+        for (uint32_t d = 0; d < DOCS; d++) {
+            for (int j = 0; j < PER_DOC; j++) {
+                uint32_t k;
+                do /* a document's keys are distinct here; see the duplicate test */
+                    k = (uint32_t)rnd_below(&rng, KEYS);
+                while (has[d][k]);
+                has[d][k] = 1;
+                /* keys spread over the 64-bit range, including the top bit */
+                e[n++] = (tw__lsh_entry){0x8000000000000000ull ^ (k * 0x9E3779B97F4A7C15ull), d, 0};
+            }
+        }
+        shuffle_entries(&rng, e, n);
+        recorder *r = new_recorder();
+        assert_int_equal(tw__lsh_pairs(e, n, 1000, record, r), TW_OK);
+        /* the walk sorts the table by (key, doc) */
+        for (size_t i = 1; i < n; i++)
+            assert_true(e[i - 1].key < e[i].key ||
+                        (e[i - 1].key == e[i].key && e[i - 1].doc <= e[i].doc));
+        static int got[DOCS][DOCS];
+        memset(got, 0, sizeof got);
+        for (size_t c = 0; c < r->n; c++) {
+            assert_true(r->calls[c].earlier < r->calls[c].later); /* (earlier, later), never self */
+            assert_true(r->calls[c].later < DOCS);
+            got[r->calls[c].earlier][r->calls[c].later]++;
+        }
+        for (int i = 0; i < DOCS; i++)
+            for (int j = i + 1; j < DOCS; j++) {
+                int shared = 0;
+                for (int k = 0; k < KEYS; k++)
+                    shared += has[i][k] && has[j][k];
+                assert_int_equal(got[i][j], shared); /* once per shared key, else never */
+            }
+        free(r);
+    }
+}
+
+static void test_pairs_probe_nearest_first_and_limit(void **state)
+{
+    (void)state;
+    tw__lsh_entry e[10];
+    for (uint32_t d = 0; d < 10; d++)
+        e[d] = (tw__lsh_entry){42, 9 - d, 0}; /* reverse order in, sorted by the walk */
+    recorder *r = new_recorder();
+    assert_int_equal(tw__lsh_pairs(e, 10, 3, record, r), TW_OK);
+    /* each doc m against m-1, m-2, m-3 (those that exist), nearest first */
+    size_t c = 0;
+    for (uint32_t m = 1; m < 10; m++)
+        for (uint32_t back = 1; back <= 3 && back <= m; back++) {
+            assert_true(c < r->n);
+            assert_int_equal(r->calls[c].earlier, m - back);
+            assert_int_equal(r->calls[c].later, m);
+            c++;
+        }
+    assert_int_equal(r->n, c);
+    /* max_probe 0: nothing is checked */
+    r->n = 0;
+    assert_int_equal(tw__lsh_pairs(e, 10, 0, record, r), TW_OK);
+    assert_int_equal(r->n, 0);
+    /* max_probe 1: a chain */
+    assert_int_equal(tw__lsh_pairs(e, 10, 1, record, r), TW_OK);
+    assert_int_equal(r->n, 9);
+    for (uint32_t m = 1; m < 10; m++) {
+        assert_int_equal(r->calls[m - 1].earlier, m - 1);
+        assert_int_equal(r->calls[m - 1].later, m);
+    }
+    free(r);
+}
+
+static void test_pairs_empty_and_single(void **state)
+{
+    (void)state;
+    recorder *r = new_recorder();
+    tw__lsh_entry one = {5, 3, 0};
+    assert_int_equal(tw__lsh_pairs(&one, 0, 24, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(&one, 1, 24, record, r), TW_OK);
+    /* different keys never pair */
+    tw__lsh_entry two[2] = {{5, 0, 0}, {6, 1, 0}};
+    assert_int_equal(tw__lsh_pairs(two, 2, 24, record, r), TW_OK);
+    assert_int_equal(r->n, 0);
+    free(r);
+}
+
+static void test_pairs_document_never_paired_with_itself(void **state)
+{
+    (void)state;
+    /* One document's two sketches can land in one bucket (rare-run and
+     * whole-set signatures agreeing on a band). */
+    tw__lsh_entry e[] = {{9, 4, 0}, {9, 4, 0}, {9, 4, 0}};
+    recorder *r = new_recorder();
+    assert_int_equal(tw__lsh_pairs(e, 3, 24, record, r), TW_OK);
+    assert_int_equal(r->n, 0);
+    free(r);
+}
+
+static void test_pairs_duplicate_entries_count_once(void **state)
+{
+    (void)state;
+    /* Bucket {0, 1, 1, 2}: document 1 has two entries. Each pair of
+     * distinct documents is one candidate, and "up to max_probe earlier
+     * documents" counts documents, so with max_probe 2 document 2 is
+     * checked against documents 1 and 0, each once. */
+    tw__lsh_entry e[] = {{9, 2, 0}, {9, 1, 0}, {9, 0, 0}, {9, 1, 0}};
+    recorder *r = new_recorder();
+    assert_int_equal(tw__lsh_pairs(e, 4, 2, record, r), TW_OK);
+    int got[3][3] = {{0}};
+    for (size_t c = 0; c < r->n; c++) {
+        assert_true(r->calls[c].earlier < r->calls[c].later);
+        got[r->calls[c].earlier][r->calls[c].later]++;
+    }
+    assert_int_equal(got[0][1], 1);
+    assert_int_equal(got[1][2], 1);
+    assert_int_equal(got[0][2], 1);
+    assert_int_equal(r->n, 3);
+    free(r);
+}
+
+/* stops when the later document is 2 behind: "now known to be joined" */
+static int stop_at_two_back(uint32_t earlier, uint32_t later, size_t nth)
+{
+    (void)nth;
+    return later - earlier == 2 ? 1 : 0;
+}
+
+static void test_pairs_callback_one_stops_this_document(void **state)
+{
+    (void)state;
+    tw__lsh_entry e[6];
+    for (uint32_t d = 0; d < 6; d++)
+        e[d] = (tw__lsh_entry){1, d, 0};
+    recorder *r = new_recorder();
+    r->decide = stop_at_two_back;
+    assert_int_equal(tw__lsh_pairs(e, 6, 24, record, r), TW_OK);
+    /* doc 1: (0,1); doc m >= 2: (m-1,m), (m-2,m) then stop */
+    size_t c = 0;
+    assert_int_equal(r->calls[c].earlier, 0);
+    assert_int_equal(r->calls[c].later, 1);
+    c++;
+    for (uint32_t m = 2; m < 6; m++) {
+        assert_int_equal(r->calls[c].earlier, m - 1);
+        assert_int_equal(r->calls[c].later, m);
+        c++;
+        assert_int_equal(r->calls[c].earlier, m - 2);
+        assert_int_equal(r->calls[c].later, m);
+        c++;
+    }
+    assert_int_equal(r->n, c);
+    free(r);
+}
+
+static int fail_on_third(uint32_t earlier, uint32_t later, size_t nth)
+{
+    (void)earlier;
+    (void)later;
+    return nth == 3 ? TW_ENOMEM : 0;
+}
+
+static void test_pairs_negative_return_aborts(void **state)
+{
+    (void)state;
+    tw__lsh_entry e[8];
+    for (uint32_t d = 0; d < 8; d++)
+        e[d] = (tw__lsh_entry){d < 4 ? 1u : 2u, d, 0};
+    recorder *r = new_recorder();
+    r->decide = fail_on_third;
+    assert_int_equal(tw__lsh_pairs(e, 8, 24, record, r), TW_ENOMEM);
+    assert_int_equal(r->n, 3); /* nothing after the failure */
+    free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_params_fit_in_signature),
+        cmocka_unit_test(test_params_default_weights_separate),
+        cmocka_unit_test(test_params_minimize_weighted_error),
+        cmocka_unit_test(test_params_rows_grow_with_threshold),
+        cmocka_unit_test(test_collision_prob_shape),
+        cmocka_unit_test(test_band_keys),
+        cmocka_unit_test(test_pairs_exactly_docs_sharing_a_key),
+        cmocka_unit_test(test_pairs_probe_nearest_first_and_limit),
+        cmocka_unit_test(test_pairs_empty_and_single),
+        cmocka_unit_test(test_pairs_document_never_paired_with_itself),
+        cmocka_unit_test(test_pairs_duplicate_entries_count_once),
+        cmocka_unit_test(test_pairs_callback_one_stops_this_document),
+        cmocka_unit_test(test_pairs_negative_return_aborts),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
