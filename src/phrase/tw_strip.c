@@ -29,7 +29,7 @@
  * dpa (د ب أ), SPA (واس), QNA (قنا), WAM (وام), KUNA (كونا), BNA (بنا),
  * Saba (سبأ), SANA (سانا), Anadolu (الأناضول), MENA (أ ش أ), UNA (يونا). */
 #define TW_AGENCIES "(?:رويترز|أ ف ب|ا ف ب|أ ب|د ب أ|واس|قنا|وام|كونا|بنا|سبأ|سانا|الأناضول|أ ش أ|يونا|reuters|afp|ap|dpa)"
-#define TW_SOCIAL "(?:فيسبوك|فيس بوك|تويتر|واتساب|واتس اب|انستغرام|انستجرام|إنستغرام|يوتيوب|تلغرام|تيليجرام|لينكدإن|سناب شات|facebook|twitter|whatsapp|instagram|youtube|telegram|linkedin|x)"
+#define TW_SOCIAL "(?:فيسبوك|فيس بوك|تويتر|واتساب|واتس اب|انستغرام|انستجرام|إنستغرام|يوتيوب|تلغرام|تيليجرام|لينكدإن|سناب شات|جوجل بلس|غوغل بلس|google plus|facebook|twitter|whatsapp|instagram|youtube|telegram|linkedin|x)"
 
 const tw__strip_pattern tw__builtin_strip[] = {
     /* links, addresses, tags */
@@ -43,6 +43,8 @@ const tw__strip_pattern tw__builtin_strip[] = {
     {TW__STRIP_SPAN, "\\(\\s*" TW_AGENCIES "\\s*\\)\\s*[-:]?", 0},
     {TW__STRIP_SPAN, "[-:]\\s*" TW_AGENCIES "\\s*[-:]", 0},
     {TW__STRIP_SPAN, "^\\s*عاجل\\s*[|:-]", 0},
+    /* SPA's dated dateline: "تبوك 21 شوال 1436 هـ الموافق 06 اغسطس 2015 م واس" */
+    {TW__STRIP_SPAN, "\\d{1,2} \\S+ \\d{4} ?هـ? الموافق \\d{1,2} \\S+ \\d{4} ?م(?: واس)?", 0},
     /* related-headline lists */
     {TW__STRIP_BLOCK, "(?:اقرأ|اقرئي|إقرأ)\\s*(?:أيضاً|أيضا|كذلك|المزيد)", 0},
     {TW__STRIP_BLOCK, "^\\s*(?:أخبار|مواضيع|مقالات|موضوعات)?\\s*ذات صلة\\s*:?\\s*$", 0},
@@ -53,6 +55,7 @@ const tw__strip_pattern tw__builtin_strip[] = {
     {TW__STRIP_LINE, "(?:حمل|حملوا|نزل)\\s+تطبيق", 0},
     {TW__STRIP_LINE, "(?:شارك|شاركوا|مشاركة)(?:\\s+(?:الخبر|المقال|هذا|الموضوع|من خلال|عبر|على|في|مع))*(?:\\s*[|,/:-]?\\s*" TW_SOCIAL ")+", 0},
     {TW__STRIP_LINE, "^(?:\\s*[|,/-]?\\s*" TW_SOCIAL "){2,}\\s*$", 0},
+    {TW__STRIP_SPAN, "(?:اكتب|أضف) (?:رأيك|تعليقك)", 0},
     /* copyright and credits */
     {TW__STRIP_LINE, "(?:جميع الحقوق محفوظة|حقوق النشر محفوظة|©|\\(c\\)\\s*\\d{4}|copyright)", 0},
     {TW__STRIP_LINE, "^\\s*(?:المصدر|مصدر الخبر|تصوير)\\s*:", 0},
