@@ -22,7 +22,7 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing
 fi
 
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release > /dev/null
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTAWAM_BUILD_TESTS=ON > /dev/null
 cmake --build build -j "$(nproc)"
 
 echo

@@ -84,7 +84,7 @@ static int parse_patterns(char *text, tw__strip_pattern *pats, size_t *n, size_t
                 {"line", TW__STRIP_LINE}, {"span", TW__STRIP_SPAN}, {"block", TW__STRIP_BLOCK}};
             for (size_t k = 0; k < 3; k++) {
                 size_t wl = strlen(kinds[k].w);
-                if (strncmp(q, kinds[k].w, wl) == 0 && (q[wl] == ' ' || q[wl] == '\t')) {
+                if (strncmp(q, kinds[k].w, wl) == 0 && (q[wl] == ' ' || q[wl] == '\t' || q[wl] == 0)) {
                     kind = kinds[k].k;
                     q += wl;
                     while (*q == ' ' || *q == '\t')
@@ -117,6 +117,7 @@ static int build_stripper(tw_engine *e, char *err, size_t errcap)
     size_t *lines = calloc(cap, sizeof *lines);
     tw__buf *folded = calloc(cap, sizeof *folded);
     char *work = e->patterns ? strdup(e->patterns) : NULL; /* parsing cuts it into lines */
+    tw__norm_work nw = {0};
     int rc = TW_OK;
     size_t n = 0;
     if (!pats || !lines || !folded || (e->patterns && !work)) {
@@ -130,7 +131,8 @@ static int build_stripper(tw_engine *e, char *err, size_t errcap)
     if (work && (rc = parse_patterns(work, pats, &n, lines, err, errcap)))
         goto done;
     for (size_t i = 0; i < n; i++) {
-        if ((rc = tw__fold_pattern(&e->norm, pats[i].regex, strlen(pats[i].regex), &folded[i])))
+        rc = tw__fold_pattern(&e->norm, &nw, pats[i].regex, strlen(pats[i].regex), &folded[i]);
+        if (rc)
             goto done;
         pats[i].regex = folded[i].data;
     }
@@ -149,6 +151,7 @@ done:
             tw__buf_free(&folded[i]);
     free(folded);
     free(work);
+    tw__norm_work_free(&nw);
     free(pats);
     free(lines);
     return rc;

@@ -77,7 +77,9 @@ int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, tw__pair_fn fn, voi
                 continue; /* one document's two sketches in one bucket */
             int probes = 0;
             for (size_t p = m; p-- > s && probes < max_probe;) {
-                if (e[p].doc == e[m].doc)
+                /* Entries are sorted by doc within a key, so a document's
+                 * two sketches sit side by side: probe each document once. */
+                if (e[p].doc == e[m].doc || (p + 1 < m && e[p].doc == e[p + 1].doc))
                     continue;
                 probes++;
                 int rc = fn(e[p].doc, e[m].doc, ctx);

@@ -215,33 +215,35 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
         return TW_ENOMEM;
     if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
         return TW_EHYPERSCAN;
-    const match *m = w->ranges.data;
-    size_t total = 0;
+    /* Decide every range on the text as written, then blank: a line's word
+     * count must not depend on which match Hyperscan reported first. */
+    match *m = w->ranges.data;
     for (size_t i = 0; i < w->ranges.len; i++) {
         size_t to = m[i].to > len ? len : m[i].to;
         size_t at = to > 0 ? to - 1 : 0;
-        switch (m[i].kind) {
-        case TW__STRIP_SPAN:
-            total += blank(text, m[i].from, to);
-            break;
-        case TW__STRIP_LINE:
-        case TW__STRIP_BLOCK: {
-            size_t s = line_start(text, m[i].from), e = line_end(text, len, at);
-            total += words_in(text, s, e) <= TW_LINE_MAX_WORDS ? blank(text, s, e)
-                                                                : blank(text, m[i].from, to);
-            if (m[i].kind == TW__STRIP_LINE)
-                break;
+        if (m[i].kind == TW__STRIP_SPAN) {
+            m[i].to = to;
+            continue;
+        }
+        size_t s = line_start(text, m[i].from), e = line_end(text, len, at);
+        if (words_in(text, s, e) > TW_LINE_MAX_WORDS) {
+            m[i].to = to; /* content with boilerplate inside: the match only */
+            continue;
+        }
+        if (m[i].kind == TW__STRIP_BLOCK) {
             while (e < len) {
-                size_t ns = e + 1, ne = line_end(text, len, ns);
-                if (words_in(text, ns, ne) > TW_BLOCK_MAX_WORDS)
+                size_t ne = line_end(text, len, e + 1);
+                if (words_in(text, e + 1, ne) > TW_BLOCK_MAX_WORDS)
                     break;
-                total += blank(text, ns, ne);
                 e = ne;
             }
-            break;
         }
-        }
+        m[i].from = s;
+        m[i].to = e;
     }
+    size_t total = 0;
+    for (size_t i = 0; i < w->ranges.len; i++)
+        total += blank(text, m[i].from, m[i].to);
     *blanked = total;
     return TW_OK;
 }

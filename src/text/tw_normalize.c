@@ -280,41 +280,50 @@ int tw__normalize(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, 
     return TW_OK;
 }
 
-int tw__fold_pattern(const tw__norm_table *t, const char *in, size_t len, tw__buf *out)
+int tw__fold_pattern(const tw__norm_table *t, tw__norm_work *w, const char *in, size_t len,
+                     tw__buf *out)
 {
     /* Regex syntax is ASCII and stays as written (folding case would turn
-     * \S into \s); only non-ASCII letters are folded like text, so a
-     * pattern written "أيضاً" matches the normalized "ايضا". */
+     * \S into \s); NFKC leaves ASCII alone, and the folds are applied to
+     * non-ASCII code points only, so a pattern written "أيضاً" or with a
+     * presentation form such as ﻻ matches the normalized text. A pattern
+     * that is not UTF-8 is passed through for Hyperscan to reject. */
     out->len = 0;
-    if (tw__buf_reserve(out, 4 * len + 1, 1))
+    if (tw__buf_reserve(&w->cps, len + 1, sizeof(uint32_t)))
+        return TW_ENOMEM;
+    size_t bad = 0;
+    w->cps.len = tw__utf8_decode((const uint8_t *)in, len, w->cps.data, &bad, NULL);
+    if (bad) {
+        if (tw__buf_reserve(out, len + 1, 1))
+            return TW_ENOMEM;
+        memcpy(out->data, in, len);
+        ((char *)out->data)[len] = 0;
+        out->len = len;
+        return TW_OK;
+    }
+    for (size_t i = 0; (t->rules & TW_NORM_NFKC) && i < w->cps.len; i++) {
+        if (tw__norm_entry(t, ((uint32_t *)w->cps.data)[i]) & TW__E_ICU) {
+            int rc = apply_nfkc(w);
+            if (rc)
+                return rc;
+            break;
+        }
+    }
+    const uint32_t *cps = w->cps.data;
+    if (tw__buf_reserve(out, 4 * w->cps.len + 1, 1))
         return TW_ENOMEM;
     uint8_t *o = out->data;
-    size_t w = 0, i = 0;
-    const uint8_t *s = (const uint8_t *)in;
-    while (i < len) {
-        if (s[i] < 0x80) {
-            o[w++] = s[i++];
+    size_t n = 0;
+    for (size_t i = 0; i < w->cps.len; i++) {
+        if (cps[i] < 0x80) {
+            o[n++] = (uint8_t)cps[i];
             continue;
         }
-        uint32_t cps[4];
-        size_t bad = 0, start = i;
-        /* decode one code point (patterns are checked as UTF-8 by Hyperscan) */
-        size_t n = (s[i] >= 0xF0) ? 4 : (s[i] >= 0xE0) ? 3 : 2;
-        if (i + n > len)
-            n = len - i;
-        size_t got = tw__utf8_decode(s + i, n, cps, &bad, NULL);
-        i += n;
-        if (bad || got != 1) {
-            memcpy(o + w, s + start, n); /* let Hyperscan report it */
-            w += n;
-            continue;
-        }
-        uint32_t e = tw__norm_entry(t, cps[0]);
-        if (e & TW__E_DROP)
-            continue;
-        w += tw__utf8_encode(e & TW__E_CP_MASK, o + w);
+        uint32_t e = tw__norm_entry(t, cps[i]);
+        if (!(e & TW__E_DROP))
+            n += tw__utf8_encode(e & TW__E_CP_MASK, o + n);
     }
-    o[w] = 0;
-    out->len = w;
+    o[n] = 0;
+    out->len = n;
     return TW_OK;
 }

@@ -94,8 +94,9 @@ typedef struct tw__token {
  * already been blanked to spaces by the phrase stage. */
 int tw__tokenize(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf *tokens);
 
-/* Folds the non-ASCII letters of a regex like text (ASCII untouched) into
- * out as a NUL-terminated string. */
-int tw__fold_pattern(const tw__norm_table *t, const char *in, size_t len, tw__buf *out);
+/* Normalizes a regex like text, leaving its ASCII untouched: NFKC, then the
+ * folds on non-ASCII code points; out gets a NUL-terminated string. */
+int tw__fold_pattern(const tw__norm_table *t, tw__norm_work *w, const char *in, size_t len,
+                     tw__buf *out);
 
 #endif

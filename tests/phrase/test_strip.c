@@ -317,6 +317,26 @@ static void test_line_rule_word_limit(void **state)
     CHECK_BUILTIN(in2, want2, 20);
 }
 
+static void test_line_word_limit_counts_the_line_as_written(void **state)
+{
+    (void)state;
+    /* 36 article words, 3 hashtags and "تابعونا على": 41 words, so the
+     * follow-us match must blank only itself, wherever it sits in the line.
+     * With the match first, it does. */
+    char words[4096] = "";
+    add_words(words, sizeof words, 1, 36);
+    char in[4096];
+    snprintf(in, sizeof in, "تابعونا على %s #وسم1 #وسم2 #وسم3", words);
+    CHECK_BUILTIN(in, words, SOME);
+    /* LIBRARY BUG (reported, not fixed here): with the match last, the
+     * hashtag spans are blanked first (matches are handled in end-offset
+     * order), tw__strip then counts the words of the partly blanked line
+     * (38 <= 40) and blanks the whole line, article included. Expected:
+     * the 36 article words survive, as above. */
+    snprintf(in, sizeof in, "%s #وسم1 #وسم2 #وسم3 تابعونا على", words);
+    CHECK_BUILTIN(in, words, SOME);
+}
+
 static void test_nothing_to_strip(void **state)
 {
     (void)state;
@@ -416,8 +436,13 @@ static void test_user_pattern_presentation_form(void **state)
      * NFKC, so a pattern written with the presentation form ﻻ (U+FEFB)
      * stays ﻻ, while the text's ﻻ and لا both normalize to لا: the
      * pattern can never match. Expected: "ﻻ تنسوا" matches like "لا تنسوا". */
+    static const char text[] = "تقرير مهم لا تنسوا الاشتراك في القناة";
+    /* Control: the same pattern written with ل + ا matches. */
+    make_engine("span لا تنسوا الاشتراك\n", 0, &e, &s);
+    CHECK_STRIP(s, text, "تقرير مهم في القناه", SOME);
+    free_engine(e, s);
     make_engine("span \uFEFB تنسوا الاشتراك\n", 0, &e, &s);
-    CHECK_STRIP(s, "تقرير مهم لا تنسوا الاشتراك في القناة", "تقرير مهم في القناه", SOME);
+    CHECK_STRIP(s, text, "تقرير مهم في القناه", SOME); /* fails: the bug */
     free_engine(e, s);
 }
 
@@ -497,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_share_bar_on_long_article_line),
         cmocka_unit_test(test_share_bar_on_article_line_just_over_40_words),
         cmocka_unit_test(test_line_rule_word_limit),
+        cmocka_unit_test(test_line_word_limit_counts_the_line_as_written),
         cmocka_unit_test(test_nothing_to_strip),
         cmocka_unit_test(test_strip_off_keeps_boilerplate),
         cmocka_unit_test(test_user_span),
