@@ -287,14 +287,10 @@ static void test_share_bar_on_long_article_line(void **state)
 static void test_share_bar_on_article_line_just_over_40_words(void **state)
 {
     (void)state;
-    /* LIBRARY BUG (reported, not fixed here): the same rule as above on a
-     * line of 43 words (5 of share bar + 38 of article). Hyperscan reports
-     * the share pattern once per end offset ("…تويتر" and "…تويتر فيسبوك");
-     * the first report blanks 4 words, after which tw__strip recounts the
-     * line's words on the already blanked text (39 <= 40) and blanks the
-     * whole article line on the second report. Expected: the 38 article
-     * words survive, as the header promises for lines of more than 40
-     * words. */
+    /* The same rule as above on a line of 43 words (5 of share bar + 38 of
+     * article). Hyperscan reports the share pattern once per end offset
+     * ("…تويتر" and "…تويتر فيسبوك"); the line must be judged as written
+     * (41+ words), not after the first report's blanking. This was a bug. */
     char in[4096] = "شارك من خلال تويتر فيسبوك ";
     char want[4096] = "";
     add_words(want, sizeof want, 1, 38);
@@ -325,14 +321,11 @@ static void test_line_word_limit_counts_the_line_as_written(void **state)
      * With the match first, it does. */
     char words[4096] = "";
     add_words(words, sizeof words, 1, 36);
-    char in[4096];
+    char in[4096 + 128];
     snprintf(in, sizeof in, "تابعونا على %s #وسم1 #وسم2 #وسم3", words);
     CHECK_BUILTIN(in, words, SOME);
-    /* LIBRARY BUG (reported, not fixed here): with the match last, the
-     * hashtag spans are blanked first (matches are handled in end-offset
-     * order), tw__strip then counts the words of the partly blanked line
-     * (38 <= 40) and blanks the whole line, article included. Expected:
-     * the 36 article words survive, as above. */
+    /* With the match last, the hashtag spans are reported first; the line's
+     * word count must still be that of the line as written (a bug once). */
     snprintf(in, sizeof in, "%s #وسم1 #وسم2 #وسم3 تابعونا على", words);
     CHECK_BUILTIN(in, words, SOME);
 }
@@ -430,12 +423,9 @@ static void test_user_pattern_presentation_form(void **state)
     (void)state;
     tw_engine *e;
     tw_scratch *s;
-    /* LIBRARY BUG (reported, not fixed here): tawam.h says a pattern's
-     * non-ASCII letters "are normalized like text", but tw__fold_pattern
-     * folds code point by code point through the table and never applies
-     * NFKC, so a pattern written with the presentation form ﻻ (U+FEFB)
-     * stays ﻻ, while the text's ﻻ and لا both normalize to لا: the
-     * pattern can never match. Expected: "ﻻ تنسوا" matches like "لا تنسوا". */
+    /* tawam.h says a pattern's non-ASCII letters "are normalized like
+     * text": a pattern written with the presentation form ﻻ (U+FEFB) must
+     * match like one written لا (it did not, before patterns got NFKC). */
     static const char text[] = "تقرير مهم لا تنسوا الاشتراك في القناة";
     /* Control: the same pattern written with ل + ا matches. */
     make_engine("span لا تنسوا الاشتراك\n", 0, &e, &s);

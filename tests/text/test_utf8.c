@@ -132,7 +132,7 @@ static void test_decode_valid_text(void **state)
 static void test_decode_empty(void **state)
 {
     (void)state;
-    uint32_t out[1] = {0x1234};
+    uint32_t out[2] = {0x1234, 0};
     size_t seqs = 7, bad = 7;
     assert_int_equal(tw__utf8_decode((const uint8_t *)"", 0, out, &seqs, &bad), 0);
     assert_int_equal(seqs, 0);
