@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../tw_test_util.h"
+
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -24,13 +26,6 @@
 
 #include "tawam.h"
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 /* ------------------------------------------------------------ the texts */
 
@@ -269,15 +264,6 @@ static void free_corpus(corpus *c)
     c->n = 0;
 }
 
-static void shuffle_idx(uint64_t *rng, size_t *v, size_t n)
-{
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)(splitmix64(rng) % i);
-        size_t t = v[i - 1];
-        v[i - 1] = v[j];
-        v[j] = t;
-    }
-}
 
 /* ------------------------------------------------------------ fixtures */
 
@@ -766,14 +752,14 @@ static void test_batch_finds_the_stories(void **state)
     uint64_t rng = 0x5EED5001;
     for (size_t i = 0; i < c.n; i++)
         order[i] = i;
-    shuffle_idx(&rng, order, c.n);
+    tw_test_shuffle(&rng, order, c.n, sizeof *(order));
     cluster_in_order(f, &c, order, dup1);
 
     /* Same documents, another order: the same partition. */
     size_t order2[MAXDOCS];
     for (size_t i = 0; i < c.n; i++)
         order2[i] = i;
-    shuffle_idx(&rng, order2, c.n);
+    tw_test_shuffle(&rng, order2, c.n, sizeof *(order2));
     assert_memory_not_equal(order, order2, c.n * sizeof *order);
     cluster_in_order(f, &c, order2, dup2);
     for (size_t i = 0; i < c.n; i++)

@@ -13,23 +13,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../tw_test_util.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "cluster/tw_cluster.h"
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
-static uint32_t rnd_below(uint64_t *s, uint32_t n)
-{
-    return (uint32_t)(splitmix64(s) % n);
-}
 
 static void test_find_identity_initially(void **state)
 {
@@ -101,11 +92,11 @@ static void test_random_unions_match_naive_labels(void **state)
         /* Unions among nearby indices make big clusters grow slowly; some
          * long-range ones join them. */
         for (int step = 0; step < 6000; step++) {
-            uint32_t a = rnd_below(&rng, N), b;
+            uint32_t a = (uint32_t)rnd_below(&rng, N), b;
             if (step % 3)
                 b = (uint32_t)((a + 1 + rnd_below(&rng, 50)) % N);
             else
-                b = rnd_below(&rng, N);
+                b = (uint32_t)rnd_below(&rng, N);
             int apart = label[a] != label[b];
             assert_int_equal(tw__uf_union(&u, a, b), apart);
             if (apart) {

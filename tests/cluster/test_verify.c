@@ -15,19 +15,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../tw_test_util.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cluster/tw_cluster.h"
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
 /* A docset with its own storage. */
 typedef struct hdoc {

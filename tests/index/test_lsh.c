@@ -15,24 +15,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../tw_test_util.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "index/tw_index.h"
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
-static uint64_t rnd_below(uint64_t *s, uint64_t n)
-{
-    return splitmix64(s) % n;
-}
 
 /* ----------------------------------------------------------- parameters */
 
@@ -225,15 +216,6 @@ static recorder *new_recorder(void)
     return &rec;
 }
 
-static void shuffle_entries(uint64_t *rng, tw__lsh_entry *e, size_t n)
-{
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)rnd_below(rng, i);
-        tw__lsh_entry t = e[i - 1];
-        e[i - 1] = e[j];
-        e[j] = t;
-    }
-}
 
 static void test_pairs_exactly_docs_sharing_a_key(void **state)
 {
@@ -256,7 +238,7 @@ static void test_pairs_exactly_docs_sharing_a_key(void **state)
                 e[n++] = (tw__lsh_entry){0x8000000000000000ull ^ (k * 0x9E3779B97F4A7C15ull), d, 0};
             }
         }
-        shuffle_entries(&rng, e, n);
+        tw_test_shuffle(&rng, e, n, sizeof *e);
         recorder *r = new_recorder();
         assert_int_equal(tw__lsh_pairs(e, n, 1000, record, r), TW_OK);
         /* the walk sorts the table by (key, doc) */

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "../tw_test_util.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,18 +24,7 @@
 
 #include "sketch/tw_sketch.h"
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
 
-static uint64_t rnd_below(uint64_t *s, uint64_t n)
-{
-    return splitmix64(s) % n;
-}
 
 /* MurmurHash3's finalizer: a bijection on 32 bits with fmix32(0) = 0, so
  * fmix32(1..n) are n distinct nonzero "fingerprints". */
@@ -53,15 +44,6 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void shuffle(uint64_t *rng, uint32_t *v, size_t n)
-{
-    for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)rnd_below(rng, i);
-        uint32_t t = v[i - 1];
-        v[i - 1] = v[j];
-        v[j] = t;
-    }
-}
 
 /* ---------------------------------------------------------------- init */
 
@@ -144,7 +126,7 @@ static void test_sign_order_independent(void **state)
         qsort(fp, n, sizeof *fp, cmp_u32);
         uint32_t s1[TW__MH_N], s2[TW__MH_N];
         tw__minhash_sign(&mh, fp, n, s1, TW__MH_N);
-        shuffle(&rng, fp, n);
+        tw_test_shuffle(&rng, fp, n, sizeof *(fp));
         tw__minhash_sign(&mh, fp, n, s2, TW__MH_N);
         assert_memory_equal(s1, s2, sizeof s1);
         assert_true(tw__minhash_estimate(s1, s2, TW__MH_N) == 1.0);
@@ -234,8 +216,8 @@ static void test_estimate_tracks_exact_jaccard(void **state)
             a[i] = fmix32(next++);
         for (size_t i = inter; i < nb; i++)
             b[i] = fmix32(next++);
-        shuffle(&rng, a, na);
-        shuffle(&rng, b, nb);
+        tw_test_shuffle(&rng, a, na, sizeof *(a));
+        tw_test_shuffle(&rng, b, nb, sizeof *(b));
         double exact = (double)inter / (double)(na + nb - inter);
         jmin = fmin(jmin, exact);
         jmax = fmax(jmax, exact);
