@@ -45,4 +45,35 @@ int tw__pair_is_dup(const tw__docset *a, const tw__docset *b, const tw__pair_rul
  * (1) as well as over all of them. */
 int tw__docset_uses_rare(const tw__docset *d, const tw__pair_rule *rule);
 
+/* ------------------------------------------------- stories (tw_story.c) */
+
+/* One unit of story clustering (a near-copy cluster), by its terms. */
+typedef struct tw__story_unit {
+    const tw__term *terms; /* sorted by h */
+    uint32_t nterms;
+    int64_t time; /* seconds; units are taken in (time, index) order */
+} tw__story_unit;
+
+typedef struct tw__story_params {
+    double threshold; /* average decayed cosine needed to join a story */
+    int64_t window;   /* seconds: members further apart are not compared */
+    double decay;     /* seconds: e-folding time of the similarity after a day */
+} tw__story_params;
+
+/* L2-normalized TF-IDF vectors of the units (CSR: terms[off[i]..off[i+1])). */
+typedef struct tw__story_vecs {
+    size_t n;
+    size_t *off;
+    tw__term *terms;
+} tw__story_vecs;
+
+int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v);
+void tw__story_vecs_free(tw__story_vecs *v);
+double tw__story_cosine(const tw__story_vecs *v, size_t a, size_t b);
+double tw__story_time_factor(const tw__story_params *p, int64_t dt);
+
+/* Assigns story[i] (a story number, in order of creation) to every unit. */
+int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
+                      const tw__story_params *p, uint32_t *story);
+
 #endif

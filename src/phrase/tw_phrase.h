@@ -52,4 +52,38 @@ void tw__strip_work_free(tw__strip_work *w);
 int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t len,
               size_t *blanked);
 
+/* ----------------------------------------------------- names (tw_entity.c) */
+
+typedef enum tw__mention_kind {
+    TW__MENTION_CUE = 0, /* a title or role ends at `end`; a name follows */
+    TW__MENTION_GAZ = 1, /* a gazetteer variant of entity `entity` ends at `end` */
+} tw__mention_kind;
+
+typedef struct tw__mention {
+    uint32_t kind, end, entity;
+} tw__mention;
+
+typedef struct tw__spotter {
+    hs_database_t *db;
+    uint32_t *lit_len; /* per pattern id: byte length of a gazetteer literal */
+    uint32_t *gaz_id;  /* per pattern id: canonical entity number */
+    size_t count;
+} tw__spotter;
+
+/* Builds the cue database plus one literal per gazetteer variant
+ * (normalized text, NUL-terminated), each mapping to gaz_ids[i]. */
+int tw__spotter_build(tw__spotter *sp, const char *const *gaz_variants, const uint32_t *gaz_ids,
+                      size_t ngaz, char *err, size_t errcap);
+void tw__spotter_free(tw__spotter *sp);
+
+typedef struct tw__spot_work {
+    hs_scratch_t *scratch;
+    tw__buf mentions; /* tw__mention of the last scan */
+} tw__spot_work;
+
+int tw__spot_work_init(const tw__spotter *sp, tw__spot_work *w);
+void tw__spot_work_free(tw__spot_work *w);
+/* Finds mentions in normalized text into w->mentions. */
+int tw__spot(const tw__spotter *sp, tw__spot_work *w, const uint8_t *text, size_t len);
+
 #endif

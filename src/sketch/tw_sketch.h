@@ -7,6 +7,7 @@
 
 #include "base/tw_base.h"
 #include "text/tw_text.h"
+#include "phrase/tw_phrase.h"
 
 #define TW__MH_N 128 /* MinHash values per signature */
 
@@ -41,5 +42,17 @@ double tw__jaccard_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_
 
 /* |A ∩ B| of two sorted duplicate-free sets. */
 size_t tw__intersect_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
+
+/* A story feature: a term (stem, number or name key) and its raw weight. */
+typedef struct tw__term {
+    uint32_t h;
+    float w;
+} tw__term;
+
+/* Builds a document's story terms, sorted by h with equal terms merged.
+ * Tokens before byte title_end are the title's (weighted more); mentions
+ * come from tw__spot over the same text. */
+int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size_t title_end,
+                    const tw__mention *men, size_t nmen, uint64_t seed, tw__buf *out);
 
 #endif

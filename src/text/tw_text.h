@@ -99,4 +99,10 @@ int tw__tokenize(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf 
 int tw__fold_pattern(const tw__norm_table *t, tw__norm_work *w, const char *in, size_t len,
                      tw__buf *out);
 
+/* Story features (tw_stem.c), on normalized words. out must hold len
+ * bytes; the result is never longer than the input. */
+size_t tw__light_stem(const uint8_t *w, size_t len, uint8_t *out);
+size_t tw__name_key(const uint8_t *w, size_t len, uint8_t *out);
+int tw__is_stopword(const uint8_t *w, size_t len);
+
 #endif

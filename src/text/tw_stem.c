@@ -1,0 +1,157 @@
+/*
+ * tw_stem.c — light stemming, stopwords and name keys for story features.
+ *
+ * All three work on NORMALIZED words (alef forms folded, ة→ه, ى→ي), so the
+ * lists below are written in that form.
+ *
+ * Light stemming follows the idea of Larkey's light10 stemmer (written
+ * here from its description): strip the article and its proclitics (ال
+ * وال بال كال فال لل) and the conjunction و, then one common suffix, each
+ * only when enough of the word is left. The single-letter clitics ب ك ل ف
+ * are not stripped on their own: لندن would become ندن while بلندن became
+ * لندن, and a stemmer that is inconsistent between two spellings of one
+ * word is worse than none. Matching needs consistency, not linguistics.
+ *
+ * A name key is a word's consonant skeleton: long vowels (ا و ي) after the
+ * first letter dropped, ق→ك (Turkish and Persian k is written both ways),
+ * a final ه dropped, doubled letters collapsed. كالين, قالن and قالين all
+ * become كلن; خلف and خلاف both خلف. Used only as an extra feature, since
+ * skeletons of ordinary words collide.
+ */
+#include <string.h>
+#include "text/tw_text.h"
+
+/* Words longer than this many bytes are left as they are: they are not
+ * Arabic words (URLs that escaped stripping, runs of symbols). */
+#define TW_STEM_MAX_BYTES 128
+
+/* Decodes the normalized (valid) UTF-8 word into code points; returns n. */
+static size_t word_cps(const uint8_t *w, size_t len, uint32_t *cp)
+{
+    size_t bad = 0;
+    return tw__utf8_decode(w, len, cp, &bad, NULL);
+}
+
+static size_t cps_to_utf8(const uint32_t *cp, size_t n, uint8_t *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        o += tw__utf8_encode(cp[i], out + o);
+    return o;
+}
+
+#define A_ALEF 0x0627
+#define A_LAM 0x0644
+#define A_WAW 0x0648
+#define A_BEH 0x0628
+#define A_KAF 0x0643
+#define A_FEH 0x0641
+#define A_YEH 0x064A
+#define A_HEH 0x0647
+#define A_TEH 0x062A
+#define A_NOON 0x0646
+#define A_QAF 0x0642
+
+static int is_arabic_letter(uint32_t c)
+{
+    return c >= 0x0621 && c <= 0x064A;
+}
+
+size_t tw__light_stem(const uint8_t *w, size_t len, uint8_t *out)
+{
+    uint32_t cp[TW_STEM_MAX_BYTES];
+    if (len > TW_STEM_MAX_BYTES) {
+        memcpy(out, w, len);
+        return len;
+    }
+    size_t n = word_cps(w, len, cp);
+    size_t s = 0, e = n;
+    if (n >= 2 && is_arabic_letter(cp[0])) {
+        /* proclitics with the article, longest first, then the article */
+        if (n >= 5 && (cp[0] == A_WAW || cp[0] == A_BEH || cp[0] == A_KAF || cp[0] == A_FEH) &&
+            cp[1] == A_ALEF && cp[2] == A_LAM)
+            s = 3;
+        else if (n >= 4 && cp[0] == A_LAM && cp[1] == A_LAM)
+            s = 2;
+        else if (n >= 4 && cp[0] == A_ALEF && cp[1] == A_LAM)
+            s = 2;
+        else if (n >= 4 && cp[0] == A_WAW)
+            s = 1;
+        /* one suffix, leaving at least three letters */
+        static const uint32_t suf2[][2] = {{A_ALEF, A_TEH}, {A_WAW, A_NOON}, {A_YEH, A_NOON},
+                                           {A_ALEF, A_NOON}, {A_HEH, A_ALEF}, {A_YEH, A_HEH}};
+        int done = 0;
+        if (e - s >= 5) {
+            for (size_t k = 0; k < sizeof suf2 / sizeof suf2[0]; k++)
+                if (cp[e - 2] == suf2[k][0] && cp[e - 1] == suf2[k][1]) {
+                    e -= 2;
+                    done = 1;
+                    break;
+                }
+        }
+        if (!done && e - s >= 4 && (cp[e - 1] == A_HEH || cp[e - 1] == A_YEH))
+            e -= 1;
+    }
+    return cps_to_utf8(cp + s, e - s, out);
+}
+
+size_t tw__name_key(const uint8_t *w, size_t len, uint8_t *out)
+{
+    uint32_t cp[TW_STEM_MAX_BYTES], k[TW_STEM_MAX_BYTES];
+    if (len > TW_STEM_MAX_BYTES) {
+        memcpy(out, w, len);
+        return len;
+    }
+    size_t n = word_cps(w, len, cp), m = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t c = cp[i] == A_QAF ? A_KAF : cp[i];
+        if (i > 0 && (c == A_ALEF || c == A_WAW || c == A_YEH))
+            continue;
+        if (i == n - 1 && i > 0 && c == A_HEH)
+            continue;
+        if (m > 0 && k[m - 1] == c)
+            continue;
+        k[m++] = c;
+    }
+    return cps_to_utf8(k, m, out);
+}
+
+/* Arabic function words, written normalized, sorted by bytes for bsearch. */
+static const char *const stopwords[] = {
+    "ا", "اخر", "اذ", "اذا", "اضاف", "اضافت", "اكثر", "اكد", "اكدت", "ال", "الا", "التي", "الذي",
+    "الذين", "الي", "اليوم", "ام", "امام", "امس", "ان", "انا", "انه", "انها", "انهم", "او", "اول",
+    "اي", "ايضا", "اين", "ايه", "بان", "بانه", "بعد", "بعض", "بل", "به", "بها", "بهم", "بين", "تحت",
+    "تكون", "تلك", "تم", "ثم", "جدا", "حتي", "حول", "حيث", "خلال", "دون", "ذا", "ذات", "ذلك", "زال",
+    "سوف", "سيتم", "ضد", "ضمن", "عام", "عبر", "عدد", "عدم", "علي", "عليه", "عليها", "عليهم", "عن",
+    "عند", "عندما", "غير", "فان", "فقد", "فقط", "فوق", "في", "فيه", "فيها", "فيهم", "قال", "قالت",
+    "قبل", "قد", "كان", "كانت", "كانوا", "كل", "كما", "كيف", "لا", "لان", "لدي", "لقد", "لكن", "لم",
+    "لما", "لن", "له", "لها", "لهم", "ما", "ماذا", "متي", "مثل", "مساء", "مع", "من", "منذ", "منه",
+    "منها", "منهم", "نحن", "نحو", "هذا", "هذه", "هل", "هم", "هنا", "هناك", "هو", "هي", "وان", "وفق",
+    "وفقا", "وقال", "وقالت", "وقد", "وكان", "وكانت", "ولا", "ولم", "وما", "ومن", "وهو", "وهي",
+    "يتم", "يكون", "يمكن", "يوم",
+};
+
+static int cmp_bytes(const uint8_t *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    if (c)
+        return c;
+    return (alen > blen) - (alen < blen);
+}
+
+int tw__is_stopword(const uint8_t *w, size_t len)
+{
+    size_t lo = 0, hi = sizeof stopwords / sizeof stopwords[0];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = cmp_bytes(w, len, stopwords[mid]);
+        if (c == 0)
+            return 1;
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
