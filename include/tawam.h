@@ -122,6 +122,16 @@ typedef struct tw_config {
                                   shingles that are not boilerplate-like, the pair is judged
                                   on those alone; default 0.2 */
     uint64_t seed;             /* hashing seed; default 0 */
+
+    /* Story mode: independent rewrites of the same event. */
+    int story;                 /* 1: compute story features and clusters; default 1 */
+    double story_threshold;    /* average-linkage similarity (time-decayed TF-IDF cosine)
+                                  at which two story clusters merge; default 0.2 */
+    double story_window_days;  /* reports further apart are never compared; default 3 */
+    double story_decay_days;   /* similarity is multiplied by exp(-gap / this); default 1 */
+    const char *gazetteer;     /* names and their variants, one entity a line:
+                                  "canonical|variant|variant…" ('#' comments), or NULL;
+                                  copied */
 } tw_config;
 
 /* Fills *cfg with the defaults above. Thread-safe. */
@@ -179,7 +189,28 @@ TW_API int tw_normalize(tw_scratch *s, const char *text, size_t len, int strip,
 TW_API int tw_similarity(tw_scratch *s, const char *a, size_t alen, const char *b,
                          size_t blen, double *jaccard);
 
+/* ----------------------------------------------------------------- time */
+
+/* "No time": documents without one are placed at the time of the nearest
+ * earlier document (in input order) that has one, or at 0. */
+#define TW_TIME_NONE INT64_MIN
+
+/* Parses a time as news feeds write it into UTC seconds since 1970:
+ * ISO 8601 ("2018-02-18T21:35:43+04:00", "2018-02-18"), "YYYY-MM-DD
+ * HH:MM:SS" (taken as UTC), RFC 2822 ("Sun, 18 Feb 2018 21:35:43 +0400")
+ * and epoch seconds. TW_EINVAL if it is none of these. Thread-safe. */
+TW_API int tw_parse_time(const char *s, size_t len, int64_t *out);
+
 /* ----------------------------------------------------------------- batch */
+
+/* One article. title may be NULL; time is TW_TIME_NONE when unknown. */
+typedef struct tw_doc {
+    const char *text;
+    size_t text_len;
+    const char *title;
+    size_t title_len;
+    int64_t time;
+} tw_doc;
 
 /* A batch clusters a collection: add every document, then cluster once,
  * then read results. Boilerplate-like shingles are found from the whole
@@ -195,8 +226,14 @@ TW_API void tw_batch_free(tw_batch *b);
 TW_API int tw_batch_add(tw_batch *b, tw_scratch *s, const char *text, size_t len,
                         size_t *index, tw_text_info *info);
 
+/* Adds a document with its title and time (both used by story mode; the
+ * near-copy decision reads the text only). As tw_batch_add otherwise. */
+TW_API int tw_batch_add_doc(tw_batch *b, tw_scratch *s, const tw_doc *doc, size_t *index,
+                            tw_text_info *info);
+
 /* Clusters everything added: boilerplate-like shingles, MinHash, LSH
- * candidates, verification, union-find. Call once. */
+ * candidates, verification, union-find; then, when the engine's config has
+ * story = 1, story clusters over the near-copy clusters. Call once. */
 TW_API int tw_batch_cluster(tw_batch *b);
 
 /* Number of documents added. */
@@ -207,8 +244,37 @@ TW_API size_t tw_batch_size(const tw_batch *b);
  * (size_t)-1 if i is out of range or the batch is not clustered. */
 TW_API size_t tw_batch_dup(const tw_batch *b, size_t i);
 
+/* After tw_batch_cluster with story = 1: the index of the earliest document
+ * of document i's story cluster. A story cluster holds whole near-copy
+ * clusters. (size_t)-1 if out of range, not clustered, or story is off. */
+TW_API size_t tw_batch_story(const tw_batch *b, size_t i);
+
+/* Why two documents of a clustered batch are, or are not, one story. */
+typedef struct tw_story_explanation {
+    double cosine;       /* TF-IDF cosine of their story features */
+    double time_factor;  /* exp(-gap / story_decay_days), 0 outside the window */
+    double score;        /* cosine x time_factor, compared with story_threshold */
+    double gap_days;     /* time between them; NAN when either has no time */
+    double threshold;    /* story_threshold in force */
+    int same_story, same_dup; /* what the clustering decided */
+    size_t shared;       /* number of shared features */
+    struct {
+        char text[96];       /* the word, number or name as written (normalized) */
+        double contribution; /* its share of the cosine */
+        int is_name;         /* 1: a name (name key), 0: a word or number */
+    } top[16];
+    size_t ntop;          /* entries used in top[], largest contribution first */
+} tw_story_explanation;
+
+/* Explains documents ia and ib of a clustered batch. Their documents are
+ * passed again (a and b) only to label the shared features with words;
+ * the batch keeps no text. Thread-safe with one scratch per thread. */
+TW_API int tw_batch_explain(const tw_batch *b, tw_scratch *s, size_t ia, const tw_doc *a,
+                            size_t ib, const tw_doc *b_doc, tw_story_explanation *out);
+
 typedef struct tw_batch_stats {
     size_t documents, dup_clusters, dup_clustered_docs; /* clusters of size >= 2 and their members */
+    size_t story_clusters, story_clustered_docs, largest_story; /* the same for stories */
     size_t candidates, verified;                        /* candidate pairs checked, and accepted */
     size_t common_shingles;                             /* shingles judged boilerplate-like */
     int bands, rows;                                    /* LSH shape in use */

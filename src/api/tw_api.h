@@ -24,8 +24,10 @@
 
 struct tw_engine {
     tw_config cfg;
-    char *patterns; /* owned copy of cfg.strip_patterns */
+    char *patterns;  /* owned copy of cfg.strip_patterns */
+    char *gazetteer; /* owned copy of cfg.gazetteer */
     tw__stripper strip;
+    tw__spotter spot;
     tw__minhash mh;
     int bands, rows;
     tw__norm_table norm; /* last: large */
@@ -40,10 +42,16 @@ struct tw_scratch {
     tw__buf tmp;     /* uint32_t */
     tw__buf fps;     /* uint32_t: the document's shingle set */
     tw__buf fps2;    /* uint32_t: a second set, for tw_similarity */
+    tw__buf text;    /* uint8_t: normalized title + '\n' + text */
+    tw__spot_work spw;
+    tw__buf terms;   /* tw__term: the document's story terms */
+    size_t title_end;  /* bytes of s->text that are the title's */
+    size_t body_first; /* index of the first body token */
 };
 
-/* Runs the document pipeline (normalize, strip, tokenize, shingle) and
- * leaves the shingle set in s->fps. */
-int tw__prepare(tw_scratch *s, const char *text, size_t len, tw_text_info *info);
+/* Runs the document pipeline (normalize, strip, tokenize, shingle; with
+ * story != 0 also spot names and build story terms) and leaves the shingle
+ * set in s->fps, the terms in s->terms. */
+int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw_text_info *info);
 
 #endif

@@ -20,6 +20,8 @@
  *      to 5 at threshold 0.4, with no recall lost on perturbed copies).
  * Every step is ordered by document index, so the result is deterministic.
  */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -29,13 +31,20 @@ typedef struct tw__doc {
     uint64_t off;     /* into fps */
     uint64_t content; /* hash of the whole set: equal sets are exact copies */
     uint32_t n, n_low;
+    uint64_t toff;    /* into terms */
+    uint32_t nterms;
+    int64_t time;     /* TW_TIME_NONE when unknown */
 } tw__doc;
 
 struct tw_batch {
     const tw_engine *e;
-    tw__buf fps;  /* uint32_t, all sets back to back */
-    tw__buf docs; /* tw__doc */
+    tw__buf fps;   /* uint32_t, all sets back to back */
+    tw__buf docs;  /* tw__doc */
+    tw__buf terms; /* tw__term, all story terms back to back */
     uint32_t *dup;
+    uint32_t *story;     /* earliest document of each document's story */
+    uint32_t *unit_of;   /* story unit (dup root rank) of each document */
+    tw__story_vecs vecs; /* per unit, kept for tw_batch_explain */
     int clustered;
     tw_batch_stats st;
 };
@@ -58,7 +67,11 @@ void tw_batch_free(tw_batch *b)
         return;
     tw__buf_free(&b->fps);
     tw__buf_free(&b->docs);
+    tw__buf_free(&b->terms);
     free(b->dup);
+    free(b->story);
+    free(b->unit_of);
+    tw__story_vecs_free(&b->vecs);
     free(b);
 }
 
@@ -67,32 +80,50 @@ size_t tw_batch_size(const tw_batch *b)
     return b ? b->docs.len : 0;
 }
 
-int tw_batch_add(tw_batch *b, tw_scratch *s, const char *text, size_t len, size_t *index,
-                 tw_text_info *info)
+int tw_batch_add_doc(tw_batch *b, tw_scratch *s, const tw_doc *doc, size_t *index,
+                     tw_text_info *info)
 {
-    if (!b || !s || !index || (!text && len) || s->e != b->e)
+    if (!b || !s || !doc || !index || (!doc->text && doc->text_len) ||
+        (!doc->title && doc->title_len) || s->e != b->e)
         return TW_EINVAL;
     if (b->clustered)
         return TW_ESTATE;
     if (b->docs.len >= UINT32_MAX - 1)
         return TW_ERANGE;
-    int rc = tw__prepare(s, text ? text : "", len, info);
+    tw_doc d = *doc;
+    if (!d.text)
+        d.text = "";
+    int rc = tw__prepare(s, &d, b->e->cfg.story, info);
     if (rc)
         return rc;
-    size_t n = s->fps.len;
-    if (n > UINT32_MAX || tw__buf_reserve(&b->fps, b->fps.len + n, sizeof(uint32_t)) ||
+    size_t n = s->fps.len, nt = s->terms.len;
+    if (n > UINT32_MAX || nt > UINT32_MAX ||
+        tw__buf_reserve(&b->fps, b->fps.len + n, sizeof(uint32_t)) ||
+        tw__buf_reserve(&b->terms, b->terms.len + nt, sizeof(tw__term)) ||
         tw__buf_reserve(&b->docs, b->docs.len + 1, sizeof(tw__doc)))
         return TW_ENOMEM;
     uint32_t *dst = (uint32_t *)b->fps.data + b->fps.len;
     memcpy(dst, s->fps.data, n * sizeof(uint32_t));
-    tw__doc *d = (tw__doc *)b->docs.data + b->docs.len;
-    d->off = b->fps.len;
-    d->n = (uint32_t)n;
-    d->n_low = (uint32_t)n;
-    d->content = XXH3_64bits(dst, n * sizeof(uint32_t));
+    memcpy((tw__term *)b->terms.data + b->terms.len, s->terms.data, nt * sizeof(tw__term));
+    tw__doc *dd = (tw__doc *)b->docs.data + b->docs.len;
+    dd->off = b->fps.len;
+    dd->n = (uint32_t)n;
+    dd->n_low = (uint32_t)n;
+    dd->content = XXH3_64bits(dst, n * sizeof(uint32_t));
+    dd->toff = b->terms.len;
+    dd->nterms = (uint32_t)nt;
+    dd->time = d.time;
     b->fps.len += n;
+    b->terms.len += nt;
     *index = b->docs.len++;
     return TW_OK;
+}
+
+int tw_batch_add(tw_batch *b, tw_scratch *s, const char *text, size_t len, size_t *index,
+                 tw_text_info *info)
+{
+    tw_doc d = {text, len, NULL, 0, TW_TIME_NONE};
+    return tw_batch_add_doc(b, s, &d, index, info);
 }
 
 typedef struct content_ref {
@@ -261,6 +292,66 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *entries
     return TW_OK;
 }
 
+/* Story clusters over near-copy clusters: each dup root is a unit with its
+ * own terms and time; every member inherits its root's story. */
+static int cluster_stories(tw_batch *b)
+{
+    size_t n = b->docs.len;
+    const tw__doc *docs = b->docs.data;
+    const tw__term *terms = b->terms.data;
+    size_t nunits = 0;
+    b->unit_of = malloc((n ? n : 1) * sizeof *b->unit_of);
+    b->story = malloc((n ? n : 1) * sizeof *b->story);
+    tw__story_unit *units = malloc((n ? n : 1) * sizeof *units);
+    uint32_t *ustory = malloc((n ? n : 1) * sizeof *ustory);
+    uint32_t *first = malloc((n ? n : 1) * sizeof *first);
+    uint32_t *size = calloc(n ? n : 1, sizeof *size);
+    int rc = (b->unit_of && b->story && units && ustory && first && size) ? TW_OK : TW_ENOMEM;
+    int64_t last_time = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        /* documents without a time take the last known one (input order) */
+        int64_t t = docs[i].time == TW_TIME_NONE ? last_time : docs[i].time;
+        last_time = t;
+        if (b->dup[i] == i) {
+            units[nunits] = (tw__story_unit){terms + docs[i].toff, docs[i].nterms, t};
+            b->unit_of[i] = (uint32_t)nunits++;
+        } else {
+            b->unit_of[i] = b->unit_of[b->dup[i]];
+        }
+    }
+    if (!rc)
+        rc = tw__story_vectors(units, nunits, &b->vecs);
+    tw__story_params p = {b->e->cfg.story_threshold,
+                          (int64_t)(b->e->cfg.story_window_days * 86400.0),
+                          b->e->cfg.story_decay_days * 86400.0};
+    if (!rc)
+        rc = tw__story_cluster(units, nunits, &b->vecs, &p, ustory);
+    if (!rc) {
+        /* name each story by its earliest document in input order */
+        for (size_t k = 0; k < nunits; k++)
+            first[k] = UINT32_MAX;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t st = ustory[b->unit_of[i]];
+            if (first[st] == UINT32_MAX)
+                first[st] = (uint32_t)i;
+            b->story[i] = first[st];
+            size[st]++;
+        }
+        for (size_t k = 0; k < nunits; k++)
+            if (size[k] >= 2) {
+                b->st.story_clusters++;
+                b->st.story_clustered_docs += size[k];
+                if (size[k] > b->st.largest_story)
+                    b->st.largest_story = size[k];
+            }
+    }
+    free(units);
+    free(ustory);
+    free(first);
+    free(size);
+    return rc;
+}
+
 int tw_batch_cluster(tw_batch *b)
 {
     if (!b)
@@ -314,6 +405,8 @@ int tw_batch_cluster(tw_batch *b)
             free(size);
         }
     }
+    if (!rc && b->e->cfg.story)
+        rc = cluster_stories(b);
     b->st.documents = n;
     b->st.bands = b->e->bands;
     b->st.rows = b->e->rows;
@@ -323,11 +416,21 @@ int tw_batch_cluster(tw_batch *b)
     free(distinct);
     if (rc) {
         free(b->dup);
-        b->dup = NULL;
+        free(b->story);
+        free(b->unit_of);
+        b->dup = b->story = b->unit_of = NULL;
+        tw__story_vecs_free(&b->vecs);
         return rc;
     }
     b->clustered = 1;
     return TW_OK;
+}
+
+size_t tw_batch_story(const tw_batch *b, size_t i)
+{
+    if (!b || !b->clustered || !b->story || i >= b->docs.len)
+        return (size_t)-1;
+    return b->story[i];
 }
 
 size_t tw_batch_dup(const tw_batch *b, size_t i)
@@ -348,4 +451,127 @@ int tw_batch_stats_get(const tw_batch *b, tw_batch_stats *st)
         st->rows = b->e->rows;
     }
     return TW_OK;
+}
+
+typedef struct label_ctx {
+    tw__buf *labels; /* label entries */
+} label_ctx;
+
+typedef struct label {
+    uint32_t h;
+    int is_name;
+    char text[96];
+} label;
+
+static void on_label(uint32_t h, const uint8_t *text, size_t len, int is_name, void *ctx_)
+{
+    label_ctx *c = ctx_;
+    label *l = c->labels->data;
+    for (size_t i = 0; i < c->labels->len; i++)
+        if (l[i].h == h)
+            return;
+    if (tw__buf_reserve(c->labels, c->labels->len + 1, sizeof(label)))
+        return; /* a missing label is shown as "?" */
+    l = c->labels->data;
+    label *n = &l[c->labels->len++];
+    n->h = h;
+    n->is_name = is_name;
+    if (len >= sizeof n->text)
+        len = sizeof n->text - 1;
+    memcpy(n->text, text, len);
+    n->text[len] = 0;
+}
+
+typedef struct contrib {
+    uint32_t h;
+    double c;
+} contrib;
+
+static int cmp_contrib(const void *a_, const void *b_)
+{
+    const contrib *a = a_, *b = b_;
+    return (a->c < b->c) - (a->c > b->c);
+}
+
+int tw_batch_explain(const tw_batch *b, tw_scratch *s, size_t ia, const tw_doc *a, size_t ib,
+                     const tw_doc *b_doc, tw_story_explanation *out)
+{
+    if (!b || !s || !a || !b_doc || !out || s->e != b->e)
+        return TW_EINVAL;
+    if (!b->clustered || !b->story)
+        return TW_ESTATE;
+    if (ia >= b->docs.len || ib >= b->docs.len)
+        return TW_ERANGE;
+    memset(out, 0, sizeof *out);
+    const tw__doc *docs = b->docs.data;
+    uint32_t ua = b->unit_of[ia], ub = b->unit_of[ib];
+    tw__story_params p = {b->e->cfg.story_threshold,
+                          (int64_t)(b->e->cfg.story_window_days * 86400.0),
+                          b->e->cfg.story_decay_days * 86400.0};
+    out->threshold = p.threshold;
+    out->cosine = ua == ub ? 1.0 : tw__story_cosine(&b->vecs, ua, ub);
+    if (docs[ia].time == TW_TIME_NONE || docs[ib].time == TW_TIME_NONE) {
+        out->gap_days = NAN;
+        out->time_factor = 1.0;
+    } else {
+        int64_t dt = docs[ia].time - docs[ib].time;
+        out->gap_days = (dt < 0 ? -(double)dt : (double)dt) / 86400.0;
+        out->time_factor = tw__story_time_factor(&p, dt);
+    }
+    out->score = out->cosine * out->time_factor;
+    out->same_story = b->story[ia] == b->story[ib];
+    out->same_dup = b->dup[ia] == b->dup[ib];
+
+    /* shared features and their contributions */
+    const tw__story_vecs *v = &b->vecs;
+    const tw__term *x = v->terms + v->off[ua], *y = v->terms + v->off[ub];
+    size_t nx = v->off[ua + 1] - v->off[ua], ny = v->off[ub + 1] - v->off[ub], i = 0, j = 0;
+    contrib *cs = malloc((nx < ny ? nx : ny) * sizeof *cs + 1);
+    if (!cs)
+        return TW_ENOMEM;
+    size_t nc = 0;
+    while (i < nx && j < ny) {
+        if (x[i].h < y[j].h)
+            i++;
+        else if (x[i].h > y[j].h)
+            j++;
+        else {
+            cs[nc++] = (contrib){x[i].h, (double)x[i].w * y[j].w};
+            i++;
+            j++;
+        }
+    }
+    out->shared = nc;
+    qsort(cs, nc, sizeof *cs, cmp_contrib);
+    /* labels: the two documents' features again, with their words */
+    tw__buf labels = {0};
+    label_ctx lc = {&labels};
+    int rc = TW_OK;
+    const tw_doc *both[2] = {a, b_doc};
+    for (int k = 0; k < 2 && !rc; k++) {
+        rc = tw__prepare(s, both[k], 1, NULL);
+        if (!rc)
+            rc = tw__story_terms_labeled(s->text.data, s->tokens.data, s->tokens.len, s->title_end,
+                                         s->spw.mentions.data, s->spw.mentions.len, b->e->cfg.seed,
+                                         &s->terms, on_label, &lc);
+    }
+    if (rc == TW_ENOTEXT)
+        rc = TW_OK;
+    size_t top = sizeof out->top / sizeof out->top[0];
+    for (size_t k = 0; k < nc && out->ntop < top; k++) {
+        const label *l = labels.data;
+        const label *hit = NULL;
+        for (size_t q = 0; q < labels.len; q++)
+            if (l[q].h == cs[k].h) {
+                hit = &l[q];
+                break;
+            }
+        snprintf(out->top[out->ntop].text, sizeof out->top[0].text, "%s", hit ? hit->text : "?");
+        out->top[out->ntop].is_name = hit ? hit->is_name : 0;
+        out->top[out->ntop].contribution = cs[k].c;
+        out->ntop++;
+    }
+    free(cs);
+    tw__buf_free(&labels);
+    return rc;
 }

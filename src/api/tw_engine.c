@@ -52,6 +52,11 @@ void tw_config_default(tw_config *cfg)
     cfg->common_df = 16;
     cfg->template_share = 0.2;
     cfg->seed = 0;
+    cfg->story = 1;
+    cfg->story_threshold = 0.2;
+    cfg->story_window_days = 3;
+    cfg->story_decay_days = 1;
+    cfg->gazetteer = NULL;
 }
 
 static void set_err(char *err, size_t cap, const char *fmt, const char *a, size_t line)
@@ -157,6 +162,66 @@ done:
     return rc;
 }
 
+/* Parses "canonical|variant|…" lines into normalized variants, each mapped
+ * to its line's entity number, and builds the name spotter. */
+static int build_spotter(tw_engine *e, char *err, size_t errcap)
+{
+    char *work = e->gazetteer ? strdup(e->gazetteer) : NULL;
+    size_t cap = 1;
+    if (e->gazetteer)
+        for (const char *c = e->gazetteer; *c; c++)
+            cap += *c == '|' || *c == '\n';
+    tw__buf *folded = calloc(cap, sizeof *folded);
+    const char **vars = calloc(cap, sizeof *vars);
+    uint32_t *ids = calloc(cap, sizeof *ids);
+    tw__norm_work nw = {0};
+    size_t n = 0;
+    uint32_t entity = 0;
+    int rc = (folded && vars && ids && (!e->gazetteer || work)) ? TW_OK : TW_ENOMEM;
+    for (char *line = work, *next; !rc && line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = 0;
+        while (*line == ' ' || *line == '\t')
+            line++;
+        if (*line == '#' || *line == 0 || *line == '\r')
+            continue;
+        entity++;
+        for (char *v = line, *bar; v; v = bar) {
+            bar = strchr(v, '|');
+            if (bar)
+                *bar++ = 0;
+            size_t vl = strlen(v);
+            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\r' || v[vl - 1] == '\t'))
+                v[--vl] = 0;
+            while (*v == ' ' || *v == '\t')
+                v++, vl--;
+            if (!vl)
+                continue;
+            /* variants are text: normalized exactly like the documents */
+            if ((rc = tw__normalize(&e->norm, &nw, (const uint8_t *)v, vl, NULL)))
+                break;
+            if ((rc = tw__buf_reserve(&folded[n], nw.out.len + 1, 1)))
+                break;
+            memcpy(folded[n].data, nw.out.data, nw.out.len);
+            ((char *)folded[n].data)[nw.out.len] = 0;
+            vars[n] = folded[n].data;
+            ids[n] = entity;
+            n++;
+        }
+    }
+    if (!rc)
+        rc = tw__spotter_build(&e->spot, vars, ids, n, err, errcap);
+    for (size_t i = 0; folded && i < cap; i++)
+        tw__buf_free(&folded[i]);
+    free(folded);
+    free(vars);
+    free(ids);
+    free(work);
+    tw__norm_work_free(&nw);
+    return rc;
+}
+
 int tw_engine_create(const tw_config *cfg, tw_engine **out, char *err, size_t errcap)
 {
     if (err && errcap)
@@ -171,7 +236,10 @@ int tw_engine_create(const tw_config *cfg, tw_engine **out, char *err, size_t er
         tw_config_default(&c);
     if ((c.norm_rules & ~TW_NORM_ALL) || c.shingle_k < 1 || c.shingle_k > 16 ||
         !(c.threshold > 0.0 && c.threshold <= 1.0) ||
-        !(c.template_share >= 0.0 && c.template_share <= 1.0)) {
+        !(c.template_share >= 0.0 && c.template_share <= 1.0) ||
+        !(c.story_threshold > 0.0 && c.story_threshold <= 1.0) ||
+        !(c.story_window_days > 0.0 && c.story_window_days <= 3650.0) ||
+        !(c.story_decay_days > 0.0 && c.story_decay_days <= 3650.0)) {
         if (err && errcap)
             snprintf(err, errcap, "configuration out of range");
         return TW_EINVAL;
@@ -192,6 +260,13 @@ int tw_engine_create(const tw_config *cfg, tw_engine **out, char *err, size_t er
     }
     if ((rc = build_stripper(e, err, errcap)))
         goto fail;
+    if (c.gazetteer && !(e->gazetteer = strdup(c.gazetteer))) {
+        rc = TW_ENOMEM;
+        goto fail;
+    }
+    e->cfg.gazetteer = e->gazetteer;
+    if ((rc = build_spotter(e, err, errcap)))
+        goto fail;
     e->cfg.strip_patterns = e->patterns;
     tw__minhash_init(&e->mh, c.seed);
     tw__lsh_params(c.threshold, TW__MH_N, TW_LSH_WEIGHT_FP, TW_LSH_WEIGHT_FN, &e->bands, &e->rows);
@@ -207,7 +282,9 @@ void tw_engine_free(tw_engine *e)
     if (!e)
         return;
     tw__stripper_free(&e->strip);
+    tw__spotter_free(&e->spot);
     free(e->patterns);
+    free(e->gazetteer);
     free(e);
 }
 
@@ -226,6 +303,8 @@ int tw_scratch_create(const tw_engine *e, tw_scratch **out)
         return TW_ENOMEM;
     s->e = e;
     int rc = tw__strip_work_init(&e->strip, &s->sw);
+    if (!rc)
+        rc = tw__spot_work_init(&e->spot, &s->spw);
     if (rc) {
         tw_scratch_free(s);
         return rc;
@@ -245,6 +324,9 @@ void tw_scratch_free(tw_scratch *s)
     tw__buf_free(&s->tmp);
     tw__buf_free(&s->fps);
     tw__buf_free(&s->fps2);
+    tw__buf_free(&s->text);
+    tw__buf_free(&s->terms);
+    tw__spot_work_free(&s->spw);
     free(s);
 }
 
@@ -260,18 +342,62 @@ static int clean(tw_scratch *s, const char *text, size_t len, int strip, tw_text
     return rc;
 }
 
-int tw__prepare(tw_scratch *s, const char *text, size_t len, tw_text_info *info)
+/* Appends n bytes to s->text. */
+static int append_text(tw_scratch *s, const void *p, size_t n)
+{
+    if (tw__buf_reserve(&s->text, s->text.len + n + 1, 1))
+        return TW_ENOMEM;
+    memcpy((uint8_t *)s->text.data + s->text.len, p, n);
+    s->text.len += n;
+    return TW_OK;
+}
+
+int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw_text_info *info)
 {
     tw_text_info local = {0};
-    int rc = clean(s, text, len, 1, &local);
+    const tw_engine *e = s->e;
+    s->text.len = 0;
+    s->title_end = 0;
+    int rc = TW_OK;
+    /* The title, normalized, then a line break, then the text: one buffer,
+     * stripped, spotted and tokenized once. Only the text's words make
+     * shingles; a near-copy is about the text, titles get rewritten. */
+    if (story && doc->title && doc->title_len) {
+        rc = tw__normalize(&e->norm, &s->nw, (const uint8_t *)doc->title, doc->title_len, NULL);
+        if (rc == TW_EUTF8)
+            rc = TW_OK; /* a broken title only loses its weight */
+        else if (!rc && !(rc = append_text(s, s->nw.out.data, s->nw.out.len)))
+            rc = append_text(s, "\n", 1);
+        s->title_end = s->text.len;
+    }
     if (!rc)
-        rc = tw__tokenize(&s->e->norm, s->nw.out.data, s->nw.out.len, &s->tokens);
-    local.tokens = s->tokens.len;
-    if (!rc && s->tokens.len == 0)
+        rc = tw__normalize(&e->norm, &s->nw, (const uint8_t *)doc->text, doc->text_len,
+                           &local.invalid_utf8);
+    if (!rc)
+        rc = append_text(s, s->nw.out.data, s->nw.out.len);
+    uint8_t *t = s->text.data;
+    if (!rc)
+        rc = tw__strip(&e->strip, &s->sw, t, s->text.len, &local.stripped_bytes);
+    if (!rc)
+        rc = tw__tokenize(&e->norm, t, s->text.len, &s->tokens);
+    const tw__token *tok = s->tokens.data;
+    size_t first = 0;
+    while (!rc && first < s->tokens.len && tok[first].off < s->title_end)
+        first++;
+    s->body_first = first;
+    local.tokens = s->tokens.len - first;
+    if (!rc && local.tokens == 0)
         rc = TW_ENOTEXT;
     if (!rc)
-        rc = tw__shingle(s->nw.out.data, s->tokens.data, s->tokens.len, s->e->cfg.shingle_k,
-                         s->e->cfg.seed, &s->tokhash, &s->tmp, &s->fps);
+        rc = tw__shingle(t, tok + first, local.tokens, e->cfg.shingle_k, e->cfg.seed, &s->tokhash,
+                         &s->tmp, &s->fps);
+    s->terms.len = 0;
+    if (!rc && story) {
+        rc = tw__spot(&e->spot, &s->spw, t, s->text.len);
+        if (!rc)
+            rc = tw__story_terms(t, tok, s->tokens.len, s->title_end, s->spw.mentions.data,
+                                 s->spw.mentions.len, e->cfg.seed, &s->terms);
+    }
     if (info)
         *info = local;
     return rc;
@@ -301,13 +427,14 @@ int tw_similarity(tw_scratch *s, const char *a, size_t alen, const char *b, size
 {
     if (!s || !jaccard || (!a && alen) || (!b && blen))
         return TW_EINVAL;
-    int rc = tw__prepare(s, a ? a : "", alen, NULL);
+    tw_doc da = {a ? a : "", alen, NULL, 0, TW_TIME_NONE}, db = {b ? b : "", blen, NULL, 0, TW_TIME_NONE};
+    int rc = tw__prepare(s, &da, 0, NULL);
     if (rc)
         return rc;
     tw__buf t = s->fps; /* keep a's set: swap buffers rather than copy */
     s->fps = s->fps2;
     s->fps2 = t;
-    rc = tw__prepare(s, b ? b : "", blen, NULL);
+    rc = tw__prepare(s, &db, 0, NULL);
     if (rc)
         return rc;
     *jaccard = tw__jaccard_sorted(s->fps2.data, s->fps2.len, s->fps.data, s->fps.len);

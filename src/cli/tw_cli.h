@@ -6,6 +6,7 @@
 #ifndef TW_CLI_H
 #define TW_CLI_H
 
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include "tawam.h"
 
@@ -20,9 +21,19 @@ enum {
 /* Engine options shared by `cluster` and `normalize`. */
 typedef struct tw_cli_engine_opts {
     tw_config cfg;
-    const char *strip_file;
-    char *strip_text; /* owned */
+    const char *strip_file, *gazetteer_file;
+    char *strip_text, *gazetteer_text; /* owned */
 } tw_cli_engine_opts;
+
+/* Where the fields of an input article are. */
+typedef struct tw_cli_fields {
+    const char *id, *text, *title, *time;
+} tw_cli_fields;
+
+/* Fills doc from a parsed JSON object (pointers into root). Returns NULL,
+ * or a static message saying why the article cannot be used. A time that
+ * does not parse leaves the article without a time. */
+const char *tw_cli_doc_from_json(const cJSON *root, const tw_cli_fields *f, tw_doc *doc);
 
 void tw_cli_engine_opts_init(tw_cli_engine_opts *o);
 /* Tries to consume argv[*i] (and its value) as an engine option: 1 if it
@@ -40,5 +51,6 @@ extern const char tw_cli_engine_help[];
 
 int tw_cli_cluster(int argc, char **argv);
 int tw_cli_normalize(int argc, char **argv);
+int tw_cli_explain(int argc, char **argv);
 
 #endif

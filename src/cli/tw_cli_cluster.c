@@ -30,13 +30,14 @@ static void cluster_usage(FILE *out)
             "\n"
             "Reads JSONL (one JSON object a line) from FILE or stdin and writes, for every\n"
             "input line and in the same order, one line:\n"
-            "  {\"id\": <the input id>, \"dup\": <id of the earliest member of its near-copy cluster>}\n"
-            "A line that cannot be used gets {\"id\": ..., \"dup\": null, \"error\": \"why\"} and its\n"
-            "line number on stderr; nothing is dropped.\n"
+            "  {\"id\": <the input id>, \"dup\": <id of the earliest member of its near-copy\n"
+            "   cluster>, \"story\": <id of the earliest member of its story cluster>}\n"
+            "A line that cannot be used gets {\"id\": ..., \"dup\": null, \"story\": null,\n"
+            "\"error\": \"why\"} and its line number on stderr; nothing is dropped.\n"
             "\n"
             "Options:\n"
-            "  --mode dup|story|both  what to cluster (default dup; story mode is not in this\n"
-            "                         version and is refused)\n"
+            "  --mode dup|story|both  near-copies only (\"dup\"), stories only (\"story\"), or both\n"
+            "                         (default both; story clusters contain whole dup clusters)\n"
             "  -j N                   worker threads (default 1; this version runs one thread\n"
             "                         whatever N is, and the output never depends on N)\n"
             "  --threshold X          Jaccard of word shingles at which two texts are near-copies,\n"
@@ -49,7 +50,12 @@ static void cluster_usage(FILE *out)
             "  --id-field F           field holding the id (default \"id\")\n"
             "  --text-field F         field holding the text (default \"text\")\n"
             "  --title-field F        field holding the title (default \"title\"; used by story mode)\n"
-            "  --time-field F         field holding the time (default \"date\"; used by story mode)\n"
+            "  --time-field F         field holding the time (default \"date\": ISO 8601,\n"
+            "                         YYYY-MM-DD HH:MM:SS, RFC 2822 or epoch seconds)\n"
+            "  --story-threshold X    average similarity at which two story clusters merge\n"
+            "                         (default 0.2)\n"
+            "  --decay-days D         similarity is multiplied by exp(-gap / D) (default 1)\n"
+            "  --window-days D        reports further apart are never compared (default 3)\n"
             "  --stats                print clustering figures on stderr at the end\n"
             "  -q, --quiet            no progress line on stderr\n"
             "  -h, --help             this help\n"
@@ -105,8 +111,8 @@ static ssize_t read_line(FILE *in, char **buf, size_t *cap)
 
 /* Parses one input line into rec, adding its text to the batch. Returns 0,
  * or a TW_* status for failures that must stop the run (out of memory). */
-static int take_line(char *line, size_t len, const char *id_field, const char *text_field,
-                     tw_batch *batch, tw_scratch *scratch, line_rec *rec)
+static int take_line(char *line, size_t len, const tw_cli_fields *f, tw_batch *batch,
+                     tw_scratch *scratch, line_rec *rec)
 {
     memset(rec, 0, sizeof *rec);
     if (len == 0) {
@@ -123,7 +129,7 @@ static int take_line(char *line, size_t len, const char *id_field, const char *t
         rec->error = "not a JSON object";
         goto done;
     }
-    cJSON *id = cJSON_GetObjectItemCaseSensitive(root, id_field);
+    cJSON *id = cJSON_GetObjectItemCaseSensitive(root, f->id);
     if (id && (cJSON_IsString(id) || cJSON_IsNumber(id))) {
         rec->id = cJSON_PrintUnformatted(id);
         if (!rec->id) {
@@ -134,14 +140,12 @@ static int take_line(char *line, size_t len, const char *id_field, const char *t
         rec->error = id ? "the id field is not a string or a number" : "no id field";
         goto done;
     }
-    cJSON *text = cJSON_GetObjectItemCaseSensitive(root, text_field);
-    if (!text || !cJSON_IsString(text)) {
-        rec->error = text ? "the text field is not a string" : "no text field";
+    tw_doc doc;
+    rec->error = tw_cli_doc_from_json(root, f, &doc);
+    if (rec->error)
         goto done;
-    }
     tw_text_info info;
-    int st = tw_batch_add(batch, scratch, text->valuestring, strlen(text->valuestring), &rec->doc,
-                          &info);
+    int st = tw_batch_add_doc(batch, scratch, &doc, &rec->doc, &info);
     rec->repaired = info.invalid_utf8;
     if (st == TW_ENOMEM)
         rc = st;
@@ -166,8 +170,9 @@ int tw_cli_cluster(int argc, char **argv)
 {
     tw_cli_engine_opts eo;
     tw_cli_engine_opts_init(&eo);
-    const char *id_field = "id", *text_field = "text", *path = "-";
-    int stats = 0, quiet = 0, exit_code = TW_EXIT_OK;
+    tw_cli_fields fields = {"id", "text", "title", "date"};
+    const char *path = "-";
+    int stats = 0, quiet = 0, exit_code = TW_EXIT_OK, want_dup = 1, want_story = 1;
     long jobs = 1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -197,15 +202,30 @@ int tw_cli_cluster(int argc, char **argv)
             long l;
             double d;
             if (strcmp(a, "--mode") == 0) {
-                if (strcmp(v, "dup") == 0)
-                    continue;
-                if (strcmp(v, "story") == 0 || strcmp(v, "both") == 0) {
-                    fprintf(stderr, "tawam cluster: --mode %s: story clustering is not in tawam %s "
-                                    "yet; use --mode dup\n", v, tw_version());
+                want_dup = strcmp(v, "dup") == 0 || strcmp(v, "both") == 0;
+                want_story = strcmp(v, "story") == 0 || strcmp(v, "both") == 0;
+                if (!want_dup && !want_story) {
+                    fprintf(stderr, "tawam cluster: --mode takes dup, story or both\n");
                     return TW_EXIT_USAGE;
                 }
-                fprintf(stderr, "tawam cluster: --mode takes dup, story or both\n");
-                return TW_EXIT_USAGE;
+            } else if (strcmp(a, "--story-threshold") == 0) {
+                if (parse_double(v, &d) || !(d > 0 && d <= 1)) {
+                    fprintf(stderr, "tawam cluster: --story-threshold takes a number in (0, 1]\n");
+                    return TW_EXIT_USAGE;
+                }
+                eo.cfg.story_threshold = d;
+            } else if (strcmp(a, "--decay-days") == 0) {
+                if (parse_double(v, &d) || !(d > 0 && d <= 3650)) {
+                    fprintf(stderr, "tawam cluster: --decay-days takes a number of days in (0, 3650]\n");
+                    return TW_EXIT_USAGE;
+                }
+                eo.cfg.story_decay_days = d;
+            } else if (strcmp(a, "--window-days") == 0) {
+                if (parse_double(v, &d) || !(d > 0 && d <= 3650)) {
+                    fprintf(stderr, "tawam cluster: --window-days takes a number of days in (0, 3650]\n");
+                    return TW_EXIT_USAGE;
+                }
+                eo.cfg.story_window_days = d;
             } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
                 if (parse_long(v, 1, 1024, &jobs)) {
                     fprintf(stderr, "tawam cluster: -j takes a whole number from 1 to 1024\n");
@@ -236,11 +256,13 @@ int tw_cli_cluster(int argc, char **argv)
                 }
                 eo.cfg.template_share = d;
             } else if (strcmp(a, "--id-field") == 0) {
-                id_field = v;
+                fields.id = v;
             } else if (strcmp(a, "--text-field") == 0) {
-                text_field = v;
-            } else if (strcmp(a, "--title-field") == 0 || strcmp(a, "--time-field") == 0) {
-                /* accepted for the contract; read by story mode */
+                fields.text = v;
+            } else if (strcmp(a, "--title-field") == 0) {
+                fields.title = v;
+            } else if (strcmp(a, "--time-field") == 0) {
+                fields.time = v;
             } else {
                 fprintf(stderr, "tawam cluster: unknown option %s (see --help)\n", a);
                 return TW_EXIT_USAGE;
@@ -251,6 +273,7 @@ int tw_cli_cluster(int argc, char **argv)
     }
     (void)jobs;
 
+    eo.cfg.story = want_story;
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!in) {
         fprintf(stderr, "tawam cluster: cannot open %s: %s\n", path, strerror(errno));
@@ -287,7 +310,7 @@ int tw_cli_cluster(int argc, char **argv)
             caprec = nc;
         }
         bytes += (size_t)len + 1;
-        rc = take_line(line, (size_t)len, id_field, text_field, batch, scratch, &recs[nrec]);
+        rc = take_line(line, (size_t)len, &fields, batch, scratch, &recs[nrec]);
         if (recs[nrec].error) {
             failed++;
             if (show)
@@ -322,16 +345,19 @@ int tw_cli_cluster(int argc, char **argv)
             for (size_t i = 0; i < nrec; i++) {
                 const line_rec *r = &recs[i];
                 const char *id = r->id ? r->id : "null";
+                printf("{\"id\":%s", id);
                 if (r->error) {
-                    printf("{\"id\":%s,\"dup\":null,\"error\":\"%s\"}\n", id, r->error);
+                    printf("%s%s,\"error\":\"%s\"}\n", want_dup ? ",\"dup\":null" : "",
+                           want_story ? ",\"story\":null" : "", r->error);
                     continue;
                 }
-                const line_rec *root = &recs[line_of[tw_batch_dup(batch, r->doc)]];
+                if (want_dup)
+                    printf(",\"dup\":%s", recs[line_of[tw_batch_dup(batch, r->doc)]].id);
+                if (want_story)
+                    printf(",\"story\":%s", recs[line_of[tw_batch_story(batch, r->doc)]].id);
                 if (r->repaired)
-                    printf("{\"id\":%s,\"dup\":%s,\"utf8_repaired\":%zu}\n", id, root->id,
-                           r->repaired);
-                else
-                    printf("{\"id\":%s,\"dup\":%s}\n", id, root->id);
+                    printf(",\"utf8_repaired\":%zu", r->repaired);
+                fputs("}\n", stdout);
             }
             free(line_of);
         }
@@ -346,9 +372,11 @@ int tw_cli_cluster(int argc, char **argv)
         fprintf(stderr,
                 "tawam cluster: %zu lines, %zu failed, %zu articles; %zu near-copy clusters "
                 "holding %zu articles; %zu candidate pairs checked, %zu joined; %zu "
-                "boilerplate-like shingles; LSH %d bands x %d rows; %.1f MB held; %.2f s\n",
+                "boilerplate-like shingles; LSH %d bands x %d rows; %zu story clusters holding "
+                "%zu articles, the largest %zu; %.1f MB held; %.2f s\n",
                 nrec, failed, st.documents, st.dup_clusters, st.dup_clustered_docs,
                 st.candidates, st.verified, st.common_shingles, st.bands, st.rows,
+                st.story_clusters, st.story_clustered_docs, st.largest_story,
                 st.memory_bytes / 1e6, now_sec() - t0);
     }
     if (rc) {

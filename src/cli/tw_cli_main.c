@@ -14,7 +14,9 @@ const char tw_cli_engine_help[] =
     "  --no-builtin-strip    do not strip the built-in Arabic news boilerplate\n"
     "  --norm-off LIST       turn normalization rules off (comma-separated): nfkc, diacritics,\n"
     "                        tatweel, controls, alef, yaa, taa-marbuta, hamza-seats, digits,\n"
-    "                        persian, case, spaces, punct\n";
+    "                        persian, case, spaces, punct\n"
+    "  --gazetteer FILE      names with their variants, one entity a line:\n"
+    "                        canonical|variant|variant ('#' comments); used by story mode\n";
 
 void tw_cli_engine_opts_init(tw_cli_engine_opts *o)
 {
@@ -25,7 +27,32 @@ void tw_cli_engine_opts_init(tw_cli_engine_opts *o)
 void tw_cli_engine_opts_free(tw_cli_engine_opts *o)
 {
     free(o->strip_text);
-    o->strip_text = NULL;
+    free(o->gazetteer_text);
+    o->strip_text = o->gazetteer_text = NULL;
+}
+
+const char *tw_cli_doc_from_json(const cJSON *root, const tw_cli_fields *f, tw_doc *doc)
+{
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(root, f->text);
+    if (!text || !cJSON_IsString(text))
+        return text ? "the text field is not a string" : "no text field";
+    doc->text = text->valuestring;
+    doc->text_len = strlen(text->valuestring);
+    doc->title = NULL;
+    doc->title_len = 0;
+    doc->time = TW_TIME_NONE;
+    const cJSON *title = cJSON_GetObjectItemCaseSensitive(root, f->title);
+    if (title && cJSON_IsString(title)) {
+        doc->title = title->valuestring;
+        doc->title_len = strlen(title->valuestring);
+    }
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, f->time);
+    int64_t secs;
+    if (t && cJSON_IsString(t) && tw_parse_time(t->valuestring, strlen(t->valuestring), &secs) == TW_OK)
+        doc->time = secs;
+    else if (t && cJSON_IsNumber(t) && t->valuedouble > -1e15 && t->valuedouble < 1e15)
+        doc->time = (int64_t)t->valuedouble;
+    return NULL;
 }
 
 static int parse_rules_off(tw_cli_engine_opts *o, const char *list)
@@ -53,7 +80,7 @@ int tw_cli_engine_option(tw_cli_engine_opts *o, int argc, char **argv, int *i)
         o->cfg.builtin_strip = 0;
         return 1;
     }
-    if (strcmp(a, "--strip") == 0 || strcmp(a, "--norm-off") == 0) {
+    if (strcmp(a, "--strip") == 0 || strcmp(a, "--norm-off") == 0 || strcmp(a, "--gazetteer") == 0) {
         if (*i + 1 >= argc) {
             fprintf(stderr, "tawam: %s needs a value\n", a);
             return -1;
@@ -61,6 +88,10 @@ int tw_cli_engine_option(tw_cli_engine_opts *o, int argc, char **argv, int *i)
         const char *v = argv[++*i];
         if (strcmp(a, "--strip") == 0) {
             o->strip_file = v;
+            return 1;
+        }
+        if (strcmp(a, "--gazetteer") == 0) {
+            o->gazetteer_file = v;
             return 1;
         }
         return parse_rules_off(o, v) ? -1 : 1;
@@ -76,6 +107,13 @@ tw_engine *tw_cli_engine_create(tw_cli_engine_opts *o)
         if (!o->strip_text)
             return NULL;
         o->cfg.strip_patterns = o->strip_text;
+    }
+    if (o->gazetteer_file) {
+        size_t len;
+        o->gazetteer_text = tw_cli_read_file(o->gazetteer_file, &len);
+        if (!o->gazetteer_text)
+            return NULL;
+        o->cfg.gazetteer = o->gazetteer_text;
     }
     tw_engine *e = NULL;
     char err[512];
@@ -130,13 +168,14 @@ char *tw_cli_read_file(const char *path, size_t *len)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "tawam %s — near-copy detection for Arabic news\n"
+            "tawam %s — near-copies and same-story rewrites in Arabic news\n"
             "\n"
             "Usage: tawam COMMAND [OPTIONS] [FILE|-]\n"
             "\n"
             "Commands:\n"
             "  cluster     cluster a JSONL feed: one output line per input line, in order,\n"
-            "              naming each article's near-copy cluster\n"
+            "              naming each article's near-copy cluster and story cluster\n"
+            "  explain     say why two articles are, or are not, the same story\n"
             "  normalize   print text the way tawam sees it (normalized, boilerplate blanked)\n"
             "\n"
             "Options:\n"
@@ -167,6 +206,8 @@ int main(int argc, char **argv)
         return tw_cli_cluster(argc - 1, argv + 1);
     if (strcmp(cmd, "normalize") == 0)
         return tw_cli_normalize(argc - 1, argv + 1);
+    if (strcmp(cmd, "explain") == 0)
+        return tw_cli_explain(argc - 1, argv + 1);
     fprintf(stderr, "tawam: unknown command '%s' (try tawam --help)\n", cmd);
     return TW_EXIT_USAGE;
 }

@@ -55,4 +55,12 @@ typedef struct tw__term {
 int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size_t title_end,
                     const tw__mention *men, size_t nmen, uint64_t seed, tw__buf *out);
 
+/* The same, calling label(h, text, len, is_name, ctx) for every feature as
+ * it is found, so that an explanation can show words instead of hashes. */
+typedef void (*tw__term_label_fn)(uint32_t h, const uint8_t *text, size_t len, int is_name,
+                                  void *ctx);
+int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t ntok,
+                            size_t title_end, const tw__mention *men, size_t nmen, uint64_t seed,
+                            tw__buf *out, tw__term_label_fn label, void *ctx);
+
 #endif

@@ -26,11 +26,19 @@ static uint32_t term_hash(const uint8_t *s, size_t len, uint64_t tag)
     return h ? h : 1;
 }
 
-static int push(tw__buf *out, uint32_t h, float w)
+typedef struct sink {
+    tw__buf *out;
+    tw__term_label_fn label; /* optional: who wants the words behind the hashes */
+    void *ctx;
+} sink;
+
+static int push(sink *k, uint32_t h, float w, const uint8_t *text, size_t len, int is_name)
 {
-    if (tw__buf_reserve(out, out->len + 1, sizeof(tw__term)))
+    if (tw__buf_reserve(k->out, k->out->len + 1, sizeof(tw__term)))
         return TW_ENOMEM;
-    ((tw__term *)out->data)[out->len++] = (tw__term){h, w};
+    ((tw__term *)k->out->data)[k->out->len++] = (tw__term){h, w};
+    if (k->label)
+        k->label(h, text, len, is_name, k->ctx);
     return TW_OK;
 }
 
@@ -69,6 +77,14 @@ static int cmp_term(const void *a_, const void *b_)
 int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size_t title_end,
                     const tw__mention *men, size_t nmen, uint64_t seed, tw__buf *out)
 {
+    return tw__story_terms_labeled(text, tok, ntok, title_end, men, nmen, seed, out, NULL, NULL);
+}
+
+int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t ntok,
+                            size_t title_end, const tw__mention *men, size_t nmen, uint64_t seed,
+                            tw__buf *out, tw__term_label_fn label, void *ctx)
+{
+    sink k = {out, label, ctx};
     out->len = 0;
     uint8_t buf[256];
     for (size_t i = 0; i < ntok; i++) {
@@ -81,16 +97,18 @@ int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size
         if ((sl < 4 && !digit && buf[0] >= 0x80) || sl < 2 || tw__is_stopword(buf, sl))
             continue; /* one Arabic letter (2 bytes) or one ASCII char carries nothing */
         float wt = tok[i].off < title_end ? TW_TITLE_WEIGHT : 1.0f;
-        if (push(out, term_hash(buf, sl, seed ^ 0x5445524Dull /* TERM */), wt))
+        if (push(&k, term_hash(buf, sl, seed ^ 0x5445524Dull /* TERM */), wt, buf, sl, 0))
             return TW_ENOMEM;
         if (is_latin_word(w, len) && len <= 8 &&
-            push(out, term_hash(w, len, seed ^ 0x4E414D45ull /* NAME */), TW_NAME_WEIGHT))
+            push(&k, term_hash(w, len, seed ^ 0x4E414D45ull /* NAME */), TW_NAME_WEIGHT, w, len, 1))
             return TW_ENOMEM;
     }
     for (size_t m = 0; m < nmen; m++) {
         if (men[m].kind == TW__MENTION_GAZ) {
             uint32_t id = men[m].entity;
-            if (push(out, term_hash((const uint8_t *)&id, sizeof id, seed ^ 0x47415Aull), TW_NAME_WEIGHT))
+            size_t from = men[m].end >= 1 ? men[m].end : 0;
+            if (push(&k, term_hash((const uint8_t *)&id, sizeof id, seed ^ 0x47415Aull),
+                     TW_NAME_WEIGHT, text + (from > 24 ? from - 24 : 0), from > 24 ? 24 : from, 1))
                 return TW_ENOMEM;
             continue;
         }
@@ -112,7 +130,8 @@ int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size
             if (tw__is_stopword(w, len) || len > 128)
                 break;
             size_t kl = tw__name_key(w, len, buf);
-            if (kl >= 4 && push(out, term_hash(buf, kl, seed ^ 0x4E414D45ull), TW_NAME_WEIGHT))
+            if (kl >= 4 && push(&k, term_hash(buf, kl, seed ^ 0x4E414D45ull), TW_NAME_WEIGHT, w,
+                                len, 1))
                 return TW_ENOMEM;
             taken++;
         }
