@@ -126,7 +126,7 @@ typedef struct tw_config {
     /* Story mode: independent rewrites of the same event. */
     int story;                 /* 1: compute story features and clusters; default 1 */
     double story_threshold;    /* average-linkage similarity (time-decayed TF-IDF cosine)
-                                  at which two story clusters merge; default 0.2 */
+                                  at which two story clusters merge; default 0.22 */
     double story_window_days;  /* reports further apart are never compared; default 3 */
     double story_decay_days;   /* similarity is multiplied by exp(-gap / this); default 1 */
     const char *gazetteer;     /* names and their variants, one entity a line:

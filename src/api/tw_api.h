@@ -47,11 +47,20 @@ struct tw_scratch {
     tw__buf terms;   /* tw__term: the document's story terms */
     size_t title_end;  /* bytes of s->text that are the title's */
     size_t body_first; /* index of the first body token */
+    unsigned lead_days; /* tw__lead_days of the body */
 };
 
 /* Runs the document pipeline (normalize, strip, tokenize, shingle; with
  * story != 0 also spot names and build story terms) and leaves the shingle
  * set in s->fps, the terms in s->terms. */
 int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw_text_info *info);
+
+/* A second guess at when a report's event happened: its publication time
+ * moved back to the latest earlier weekday its lead names, when that is
+ * yesterday or the day before ("اليوم الثلاثاء" in a piece published on
+ * Wednesday evening), else one day back for "امس", else the publication
+ * time itself. Weekdays are read at UTC+3, the middle of the Arab world's
+ * time zones. Story similarity takes the closer of the two guesses. */
+int64_t tw__event_time(int64_t published, unsigned lead_days);
 
 #endif

@@ -34,6 +34,7 @@ typedef struct tw__doc {
     uint64_t toff;    /* into terms */
     uint32_t nterms;
     int64_t time;     /* TW_TIME_NONE when unknown */
+    int64_t event;    /* tw__event_time: the second guess at the event's time */
 } tw__doc;
 
 struct tw_batch {
@@ -113,6 +114,7 @@ int tw_batch_add_doc(tw_batch *b, tw_scratch *s, const tw_doc *doc, size_t *inde
     dd->toff = b->terms.len;
     dd->nterms = (uint32_t)nt;
     dd->time = d.time;
+    dd->event = tw__event_time(d.time, s->lead_days);
     b->fps.len += n;
     b->terms.len += nt;
     *index = b->docs.len++;
@@ -310,10 +312,12 @@ static int cluster_stories(tw_batch *b)
     int64_t last_time = 0;
     for (size_t i = 0; !rc && i < n; i++) {
         /* documents without a time take the last known one (input order) */
-        int64_t t = docs[i].time == TW_TIME_NONE ? last_time : docs[i].time;
+        int known = docs[i].time != TW_TIME_NONE;
+        int64_t t = known ? docs[i].time : last_time;
+        int64_t ev = known ? docs[i].event : last_time;
         last_time = t;
         if (b->dup[i] == i) {
-            units[nunits] = (tw__story_unit){terms + docs[i].toff, docs[i].nterms, t};
+            units[nunits] = (tw__story_unit){terms + docs[i].toff, docs[i].nterms, t, ev};
             b->unit_of[i] = (uint32_t)nunits++;
         } else {
             b->unit_of[i] = b->unit_of[b->dup[i]];
@@ -514,8 +518,10 @@ int tw_batch_explain(const tw_batch *b, tw_scratch *s, size_t ia, const tw_doc *
         out->gap_days = NAN;
         out->time_factor = 1.0;
     } else {
-        int64_t dt = docs[ia].time - docs[ib].time;
-        out->gap_days = (dt < 0 ? -(double)dt : (double)dt) / 86400.0;
+        tw__story_unit x = {NULL, 0, docs[ia].time, docs[ia].event};
+        tw__story_unit y = {NULL, 0, docs[ib].time, docs[ib].event};
+        int64_t dt = tw__story_gap(&x, &y);
+        out->gap_days = (double)dt / 86400.0;
         out->time_factor = tw__story_time_factor(&p, dt);
     }
     out->score = out->cosine * out->time_factor;

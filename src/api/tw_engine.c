@@ -53,7 +53,7 @@ void tw_config_default(tw_config *cfg)
     cfg->template_share = 0.2;
     cfg->seed = 0;
     cfg->story = 1;
-    cfg->story_threshold = 0.2;
+    cfg->story_threshold = 0.22;
     cfg->story_window_days = 3;
     cfg->story_decay_days = 1;
     cfg->gazetteer = NULL;
@@ -392,7 +392,9 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw_text_info *info)
         rc = tw__shingle(t, tok + first, local.tokens, e->cfg.shingle_k, e->cfg.seed, &s->tokhash,
                          &s->tmp, &s->fps);
     s->terms.len = 0;
+    s->lead_days = 0;
     if (!rc && story) {
+        s->lead_days = tw__lead_days(t, tok + first, s->tokens.len - first);
         rc = tw__spot(&e->spot, &s->spw, t, s->text.len);
         if (!rc)
             rc = tw__story_terms(t, tok, s->tokens.len, s->title_end, s->spw.mentions.data,
@@ -401,6 +403,19 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw_text_info *info)
     if (info)
         *info = local;
     return rc;
+}
+
+int64_t tw__event_time(int64_t published, unsigned lead_days)
+{
+    if (published == TW_TIME_NONE || !lead_days)
+        return published;
+    int64_t local = published + 3 * 3600;
+    int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+    int pub_wd = (int)(((days + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+    for (int back = 1; back <= 2; back++)
+        if (lead_days & (1u << ((pub_wd - back + 7) % 7)))
+            return published - (int64_t)back * 86400;
+    return (lead_days & (1u << 7)) ? published - 86400 : published;
 }
 
 int tw_normalize(tw_scratch *s, const char *text, size_t len, int strip, const char **out,

@@ -53,7 +53,7 @@ static void cluster_usage(FILE *out)
             "  --time-field F         field holding the time (default \"date\": ISO 8601,\n"
             "                         YYYY-MM-DD HH:MM:SS, RFC 2822 or epoch seconds)\n"
             "  --story-threshold X    average similarity at which two story clusters merge\n"
-            "                         (default 0.2)\n"
+            "                         (default 0.22)\n"
             "  --decay-days D         similarity is multiplied by exp(-gap / D) (default 1)\n"
             "  --window-days D        reports further apart are never compared (default 3)\n"
             "  --stats                print clustering figures on stderr at the end\n"

@@ -51,8 +51,13 @@ int tw__docset_uses_rare(const tw__docset *d, const tw__pair_rule *rule);
 typedef struct tw__story_unit {
     const tw__term *terms; /* sorted by h */
     uint32_t nterms;
-    int64_t time; /* seconds; units are taken in (time, index) order */
+    int64_t time;  /* publication, seconds; units are taken in (time, index) order */
+    int64_t event; /* a second guess at the event's time (<= time) */
 } tw__story_unit;
+
+/* The time between two reports' events: the smallest gap between their
+ * publication times and event guesses (non-negative). */
+int64_t tw__story_gap(const tw__story_unit *a, const tw__story_unit *b);
 
 typedef struct tw__story_params {
     double threshold; /* average decayed cosine needed to join a story */

@@ -62,9 +62,30 @@ static size_t map_find(const termmap *m, uint32_t h)
     return m->key[i] ? i : (size_t)-1;
 }
 
+/* Event guesses go back at most two days, so the walk back in time goes
+ * that much further than the window. */
+#define TW_STORY_EVENT_SLACK (2 * 86400)
+
 /* Pairs less similar than this are not kept as edges: they cannot make a
  * story and only slow the merging (they would count as 0 in averages). */
 #define TW_STORY_EDGE_MIN 0.05
+
+static int64_t absdiff(int64_t a, int64_t b)
+{
+    return a > b ? a - b : b - a;
+}
+
+int64_t tw__story_gap(const tw__story_unit *a, const tw__story_unit *b)
+{
+    int64_t g = absdiff(a->time, b->time), h;
+    if ((h = absdiff(a->event, b->time)) < g)
+        g = h;
+    if ((h = absdiff(a->time, b->event)) < g)
+        g = h;
+    if ((h = absdiff(a->event, b->event)) < g)
+        g = h;
+    return g;
+}
 
 double tw__story_time_factor(const tw__story_params *p, int64_t dt)
 {
@@ -233,7 +254,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
             size_t b = pstart[slot], e = b + pfill[slot];
             for (size_t q = e; q-- > b;) {
                 uint32_t other = post[q];
-                if (t - tpos[other] > p->window)
+                if (t - tpos[other] > p->window + TW_STORY_EVENT_SLACK)
                     break;
                 const tw__term *y = v->terms + v->off[unit_at[other]];
                 size_t lo = 0, hi = v->off[unit_at[other] + 1] - v->off[unit_at[other]];
@@ -251,7 +272,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         }
         for (size_t k = 0; k < ntouch; k++) {
             uint32_t other = touched[k];
-            double sim = acc[other] * tw__story_time_factor(p, t - tpos[other]);
+            double sim = acc[other] * tw__story_time_factor(p, tw__story_gap(&u[unit_at[other]], &u[un]));
             acc[other] = 0;
             if (sim < TW_STORY_EDGE_MIN)
                 continue;

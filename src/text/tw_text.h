@@ -105,4 +105,10 @@ size_t tw__light_stem(const uint8_t *w, size_t len, uint8_t *out);
 size_t tw__name_key(const uint8_t *w, size_t len, uint8_t *out);
 int tw__is_stopword(const uint8_t *w, size_t len);
 
+/* Words of an article's lead searched for the day of its event. */
+#define TW_LEAD_WORDS 60
+/* The days an article's lead names: bit d for weekday d (0 = Sunday …
+ * 6 = Saturday), bit 7 for "امس" (yesterday). */
+unsigned tw__lead_days(const uint8_t *text, const tw__token *tok, size_t ntok);
+
 #endif
