@@ -31,15 +31,52 @@ check "--version names the version" bash -c "'$TAWAM' --version | grep -Eq 'tawa
 # --- the bundled corpus: clusters as expected --------------------------------
 "$TAWAM" cluster -q "$ROOT/corpus/news.jsonl" > "$TMP/out.jsonl"
 check "corpus: exit 0" test $? -eq 0
-check "corpus: clusters equal corpus/expected.jsonl (dup)" py "$ROOT/corpus/expected.jsonl" "$TMP/out.jsonl" <<'PY'
+cat > "$TMP/expect.py" <<'PY'
 import json, sys
 exp = [json.loads(l) for l in open(sys.argv[1])]
 out = [json.loads(l) for l in open(sys.argv[2])]
+fields = sys.argv[3].split(",")
 assert len(exp) == len(out), (len(exp), len(out))
 for e, o in zip(exp, out):
     assert e["id"] == o["id"], (e["id"], o["id"])
-    assert e["dup"] == o["dup"], (e["id"], e["dup"], o["dup"])
+    for f in fields:
+        assert e[f] == o[f], (f, e["id"], e[f], o[f])
 PY
+check "corpus: near-copy clusters equal corpus/expected.jsonl" \
+    python3 "$TMP/expect.py" "$ROOT/corpus/expected.jsonl" "$TMP/out.jsonl" dup
+# The two template-trap items share a long site template that only the
+# site's pattern file removes (a feed this small has no statistics to learn
+# it from): with it, stories match too.
+"$TAWAM" cluster -q --strip "$ROOT/corpus/boilerplate.txt" "$ROOT/corpus/news.jsonl" > "$TMP/out_strip.jsonl"
+check "corpus with its pattern file: dup and story clusters equal corpus/expected.jsonl" \
+    python3 "$TMP/expect.py" "$ROOT/corpus/expected.jsonl" "$TMP/out_strip.jsonl" dup,story
+"$TAWAM" cluster -q --mode dup "$ROOT/corpus/news.jsonl" > "$TMP/dup_only.jsonl"
+check "--mode dup: no story field, same dup" bash -c \
+  "! grep -q story '$TMP/dup_only.jsonl' && python3 '$TMP/expect.py' '$ROOT/corpus/expected.jsonl' '$TMP/dup_only.jsonl' dup"
+"$TAWAM" cluster -q --mode story "$ROOT/corpus/news.jsonl" > "$TMP/story_only.jsonl"
+check "--mode story: no dup field" bash -c "! grep -q '\"dup\"' '$TMP/story_only.jsonl' && grep -q '\"story\"' '$TMP/story_only.jsonl'"
+
+# --- explain -------------------------------------------------------------------
+grep -E '"id": "n09"|"id": "n09-rewrite-a"' "$ROOT/corpus/news.jsonl" > "$TMP/pair.jsonl"
+grep -E '"id": "n09"|"id": "n09-related"' "$ROOT/corpus/news.jsonl" > "$TMP/pair_rel.jsonl"
+cat "$TMP/pair.jsonl" "$TMP/pair_rel.jsonl" > "$TMP/pairs.jsonl"
+"$TAWAM" explain --strip "$ROOT/corpus/boilerplate.txt" --corpus "$ROOT/corpus/news.jsonl" "$TMP/pairs.jsonl" > "$TMP/explain.txt"
+check "explain: exit 0 and a verdict per pair" bash -c "test \$(grep -c 'verdict:' '$TMP/explain.txt') -eq 2"
+check "explain: a rewrite is the same story, the follow-up is not" bash -c \
+  "grep 'verdict:' '$TMP/explain.txt' | head -1 | grep -q 'SAME STORY' && grep 'verdict:' '$TMP/explain.txt' | tail -1 | grep -q 'different stories'"
+"$TAWAM" explain --json --strip "$ROOT/corpus/boilerplate.txt" --corpus "$ROOT/corpus/news.jsonl" "$TMP/pairs.jsonl" > "$TMP/explain.jsonl"
+check "explain --json: scores and shared features" py "$TMP/explain.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 2
+r = rows[0]
+assert r["same_story"] is True and rows[1]["same_story"] is False, rows
+assert abs(r["story_score"] - r["cosine"] * r["time_factor"]) < 1e-3, r
+assert r["shared"] and all(x["text"] for x in r["shared"]), r
+PY
+head -n 1 "$TMP/pair.jsonl" > "$TMP/odd.jsonl"
+"$TAWAM" explain "$TMP/odd.jsonl" > /dev/null 2>&1
+check "explain: an odd number of articles exits 2" test $? -eq 2
 
 # stdin, "-", and -j give the same bytes
 "$TAWAM" cluster -q < "$ROOT/corpus/news.jsonl" > "$TMP/stdin.jsonl"
@@ -93,7 +130,7 @@ check "custom --id-field/--text-field and numeric ids" bash -c \
   "'$TAWAM' cluster -q --id-field doc --text-field body '$TMP/fields.jsonl' | tail -n 1 | grep -q '\"id\":2,\"dup\":1'"
 
 # --- usage errors: exit 2 ----------------------------------------------------
-for args in "--bogus" "--mode story" "--mode nonsense" "--threshold 2" "--threshold abc" \
+for args in "--bogus" "--mode nonsense" "--story-threshold 0" "--window-days -1" "--threshold 2" "--threshold abc" \
             "--shingle 0" "-j 0" "--norm-off nosuchrule" "$TMP/no-such-file.jsonl"; do
     "$TAWAM" cluster -q $args < /dev/null > /dev/null 2>&1
     check "usage error exits 2: $args" test $? -eq 2
@@ -122,9 +159,22 @@ if [ -f "$DATA" ]; then
     "$TAWAM" cluster -q "$TMP/pset/docs.jsonl" > "$TMP/pset/pred.jsonl"
     check "perturbed SaudiNewsNet copies: precision >= 0.99 and F1 >= 0.98" bash -c \
       "python3 '$ROOT/tools/score.py' --truth '$TMP/pset/truth.jsonl' --pred '$TMP/pset/pred.jsonl' --json | python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"precision\"] >= 0.99 and d[\"f1\"] >= 0.98 else 1)'"
+    "$TAWAM" cluster -q --mode story "$ROOT/../shared/data/ant.jsonl" > "$TMP/ant_story.jsonl" 2> /dev/null
+    python3 "$ROOT/tools/story_score.py" --pairs "$ROOT/../shared/data/story_pairs_dev.jsonl" \
+        --docs "$ROOT/../shared/data/ant.jsonl" --pred "$TMP/ant_story.jsonl" --json > "$TMP/story_score.json" 2> /dev/null
+    check "ANT story pairs: recall >= 0.88, related merges <= 0.25, random cross-outlet <= 0.1%, largest <= 60" \
+        py "$TMP/story_score.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rnd = d["random_cross_source"]["exact_rate"]
+assert d["same_story_recall"] >= 0.88 and d["related_merge_rate"] <= 0.25, d
+assert rnd <= 0.001 and d["largest_cluster"] <= 60, d
+PY
+    check "the two seed articles share a story, among Gaza-truce reports and distractors" bash -c \
+        "python3 '$ROOT/tools/seed_story_check.py' --tawam '$TAWAM' --shared '$ROOT/../shared' > '$TMP/seed.txt' || { cat '$TMP/seed.txt'; false; }"
 else
     skip=$((skip + 1))
-    echo "skip - ../shared/data is absent: the real-data check did not run"
+    echo "skip - ../shared/data is absent: the real-data checks did not run"
 fi
 
 echo "$pass passed, $fail failed, $skip skipped"
