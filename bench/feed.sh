@@ -25,19 +25,23 @@ out, runs, nbytes, feed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.a
 t = [tuple(map(float, open(f"{out}/time.{i}").read().split("\n")[-2].split())) for i in range(1, runs + 1)]
 secs = statistics.median(x[0] for x in t)
 rss = max(x[1] for x in t) / 1024
-sizes = collections.Counter()
+sizes = {"dup": collections.Counter(), "story": collections.Counter()}
 errors = 0
 for line in open(f"{out}/out.jsonl"):
     o = json.loads(line)
     if o.get("error"):
         errors += 1
-    else:
-        sizes[json.dumps(o["dup"])] += 1
-multi = [n for n in sizes.values() if n > 1]
+        continue
+    for field in sizes:
+        if field in o:
+            sizes[field][json.dumps(o[field])] += 1
 print(f"feed: {feed} ({nbytes/1e6:.1f} MB)")
 print(f"time: median {secs:.2f} s of {runs} runs (all: {', '.join('%.2f' % x[0] for x in t)}); "
       f"{nbytes/1e6/secs:.1f} MB/s; peak RSS {rss:.0f} MB")
-print(f"clusters: {len(multi)} near-copy clusters of 2+ holding {sum(multi)} articles; largest {sorted(multi)[-5:][::-1]}; "
-      f"{sum(sizes.values())} articles, {errors} lines with errors")
+for field, name in (("dup", "near-copy"), ("story", "story")):
+    if sizes[field]:
+        multi = [n for n in sizes[field].values() if n > 1]
+        print(f"{name} clusters: {len(multi)} of 2+ holding {sum(multi)} articles; largest {sorted(multi)[-5:][::-1]}; "
+              f"{sum(sizes[field].values())} articles, {errors} lines with errors")
 print("stats:", [l for l in open(f"{out}/stats.1") if l.startswith("tawam cluster: ") and "lines," in l][-1].strip())
 PY

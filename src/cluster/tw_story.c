@@ -202,6 +202,12 @@ static int cmp_edge(const void *x_, const void *y_)
     return (x->b > y->b) - (x->b < y->b);
 }
 
+/* A unit (by position in time order) holding a term, with its weight. */
+typedef struct posting {
+    uint32_t pos;
+    float w;
+} posting;
+
 /* Step 1: similarity edges between units within the window, from an
  * inverted index walked backwards in time. */
 static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
@@ -212,7 +218,8 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     termmap tix = {0};
     size_t nt = v->off[n];
     size_t *pstart = NULL, *pfill = NULL;
-    uint32_t *post = NULL, *touched = NULL;
+    posting *post = NULL;
+    uint32_t *touched = NULL;
     float *acc = NULL;
     int64_t *tpos = NULL;
     uint32_t *unit_at = NULL;
@@ -253,21 +260,12 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
             size_t slot = map_find(&tix, x[k].h);
             size_t b = pstart[slot], e = b + pfill[slot];
             for (size_t q = e; q-- > b;) {
-                uint32_t other = post[q];
+                uint32_t other = post[q].pos;
                 if (t - tpos[other] > p->window + TW_STORY_EVENT_SLACK)
                     break;
-                const tw__term *y = v->terms + v->off[unit_at[other]];
-                size_t lo = 0, hi = v->off[unit_at[other] + 1] - v->off[unit_at[other]];
-                while (lo < hi) { /* the other unit's weight for this term */
-                    size_t mid = (lo + hi) / 2;
-                    if (y[mid].h < x[k].h)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
                 if (acc[other] == 0)
                     touched[ntouch++] = other;
-                acc[other] += x[k].w * y[lo].w;
+                acc[other] += x[k].w * post[q].w;
             }
         }
         for (size_t k = 0; k < ntouch; k++) {
@@ -286,7 +284,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         }
         for (size_t k = 0; k < nx; k++) {
             size_t slot = map_find(&tix, x[k].h);
-            post[pstart[slot] + pfill[slot]++] = (uint32_t)pi;
+            post[pstart[slot] + pfill[slot]++] = (posting){(uint32_t)pi, x[k].w};
         }
     }
 done:
