@@ -26,8 +26,11 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DTAWAM_BUILD_TESTS=ON > /dev/nul
 cmake --build build -j "$(nproc)"
 
 echo
-echo "== build/tawam cluster corpus/news.jsonl"
-build/tawam cluster --stats corpus/news.jsonl | tee build/demo.jsonl
+echo "== build/tawam cluster --strip corpus/boilerplate.txt corpus/news.jsonl"
+build/tawam cluster --stats --strip corpus/boilerplate.txt corpus/news.jsonl | tee build/demo.jsonl
 echo
-echo "== the same clusters, with titles"
-python3 tools/show_clusters.py corpus/news.jsonl build/demo.jsonl
+echo "== near-copy clusters, with titles"
+python3 tools/show_clusters.py corpus/news.jsonl build/demo.jsonl --field dup
+echo
+echo "== story clusters (independent rewrites of one event), with titles"
+python3 tools/show_clusters.py corpus/news.jsonl build/demo.jsonl --field story

@@ -97,7 +97,8 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
         if ((sl < 4 && !digit && buf[0] >= 0x80) || sl < 2 || tw__is_stopword(buf, sl))
             continue; /* one Arabic letter (2 bytes) or one ASCII char carries nothing */
         float wt = tok[i].off < title_end ? TW_TITLE_WEIGHT : 1.0f;
-        if (push(&k, term_hash(buf, sl, seed ^ 0x5445524Dull /* TERM */), wt, buf, sl, 0))
+        /* labelled with the word as written (normalized), not its stem */
+        if (push(&k, term_hash(buf, sl, seed ^ 0x5445524Dull /* TERM */), wt, w, len, 0))
             return TW_ENOMEM;
         if (is_latin_word(w, len) && len <= 8 &&
             push(&k, term_hash(w, len, seed ^ 0x4E414D45ull /* NAME */), TW_NAME_WEIGHT, w, len, 1))
