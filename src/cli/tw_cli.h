@@ -36,9 +36,17 @@ typedef struct tw_cli_fields {
 const char *tw_cli_doc_from_json(const cJSON *root, const tw_cli_fields *f, tw_doc *doc);
 
 void tw_cli_engine_opts_init(tw_cli_engine_opts *o);
-/* Tries to consume argv[*i] (and its value) as an engine option: 1 if it
- * did, 0 if the option is not an engine option, -1 on a bad value. */
+/* Tries to consume argv[*i] (and its value) as an engine option (text and
+ * story options): 1 if it did, 0 if it is not one, -1 on a bad value
+ * (already reported). */
 int tw_cli_engine_option(tw_cli_engine_opts *o, int argc, char **argv, int *i);
+
+/* The same for --id-field, --text-field, --title-field and --time-field. */
+int tw_cli_field_option(tw_cli_fields *f, int argc, char **argv, int *i);
+
+/* Strict number parsing: 0 on success, -1 if s is not entirely a number. */
+int tw_cli_parse_double(const char *s, double *out);
+int tw_cli_parse_long(const char *s, long lo, long hi, long *out);
 /* Creates the engine, reporting errors on stderr; NULL on failure. */
 tw_engine *tw_cli_engine_create(tw_cli_engine_opts *o);
 void tw_cli_engine_opts_free(tw_cli_engine_opts *o);
@@ -46,8 +54,9 @@ void tw_cli_engine_opts_free(tw_cli_engine_opts *o);
 /* Reads a whole file ("-" = stdin); NULL with a message on failure. */
 char *tw_cli_read_file(const char *path, size_t *len);
 
-/* The help text for engine options, shared by both commands. */
+/* The help text for engine options and field options, shared by commands. */
 extern const char tw_cli_engine_help[];
+extern const char tw_cli_field_help[];
 
 int tw_cli_cluster(int argc, char **argv);
 int tw_cli_normalize(int argc, char **argv);

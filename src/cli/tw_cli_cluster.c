@@ -47,24 +47,16 @@ static void cluster_usage(FILE *out)
             "                         boilerplate-like (default 16; 0 turns this off)\n"
             "  --template-share X     when both texts of a pair have at least this share of\n"
             "                         other shingles, judge the pair on those alone (default 0.2)\n"
-            "  --id-field F           field holding the id (default \"id\")\n"
-            "  --text-field F         field holding the text (default \"text\")\n"
-            "  --title-field F        field holding the title (default \"title\"; used by story mode)\n"
-            "  --time-field F         field holding the time (default \"date\": ISO 8601,\n"
-            "                         YYYY-MM-DD HH:MM:SS, RFC 2822 or epoch seconds)\n"
-            "  --story-threshold X    average similarity at which two story clusters merge\n"
-            "                         (default 0.22)\n"
-            "  --decay-days D         similarity is multiplied by exp(-gap / D) (default 1)\n"
-            "  --window-days D        reports further apart are never compared (default 3)\n"
             "  --stats                print clustering figures on stderr at the end\n"
             "  -q, --quiet            no progress line on stderr\n"
             "  -h, --help             this help\n"
+            "%s"
             "\n"
             "%s"
             "\n"
             "Exit status: 0 success; 1 some lines carry an \"error\"; 2 usage or input error;\n"
             "3 internal error (out of memory).\n",
-            tw_cli_engine_help);
+            tw_cli_field_help, tw_cli_engine_help);
 }
 
 static double now_sec(void)
@@ -72,28 +64,6 @@ static double now_sec(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int parse_double(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_long(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
 }
 
 /* Reads one line (without its '\n'); returns its length or -1 at EOF. */
@@ -177,6 +147,8 @@ int tw_cli_cluster(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = tw_cli_engine_option(&eo, argc, argv, &i);
+        if (!r)
+            r = tw_cli_field_option(&fields, argc, argv, &i);
         if (r < 0)
             return TW_EXIT_USAGE;
         if (r > 0)
@@ -208,61 +180,35 @@ int tw_cli_cluster(int argc, char **argv)
                     fprintf(stderr, "tawam cluster: --mode takes dup, story or both\n");
                     return TW_EXIT_USAGE;
                 }
-            } else if (strcmp(a, "--story-threshold") == 0) {
-                if (parse_double(v, &d) || !(d > 0 && d <= 1)) {
-                    fprintf(stderr, "tawam cluster: --story-threshold takes a number in (0, 1]\n");
-                    return TW_EXIT_USAGE;
-                }
-                eo.cfg.story_threshold = d;
-            } else if (strcmp(a, "--decay-days") == 0) {
-                if (parse_double(v, &d) || !(d > 0 && d <= 3650)) {
-                    fprintf(stderr, "tawam cluster: --decay-days takes a number of days in (0, 3650]\n");
-                    return TW_EXIT_USAGE;
-                }
-                eo.cfg.story_decay_days = d;
-            } else if (strcmp(a, "--window-days") == 0) {
-                if (parse_double(v, &d) || !(d > 0 && d <= 3650)) {
-                    fprintf(stderr, "tawam cluster: --window-days takes a number of days in (0, 3650]\n");
-                    return TW_EXIT_USAGE;
-                }
-                eo.cfg.story_window_days = d;
-            } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
-                if (parse_long(v, 1, 1024, &jobs)) {
+                        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+                if (tw_cli_parse_long(v, 1, 1024, &jobs)) {
                     fprintf(stderr, "tawam cluster: -j takes a whole number from 1 to 1024\n");
                     return TW_EXIT_USAGE;
                 }
             } else if (strcmp(a, "--threshold") == 0) {
-                if (parse_double(v, &d) || !(d > 0 && d <= 1)) {
+                if (tw_cli_parse_double(v, &d) || !(d > 0 && d <= 1)) {
                     fprintf(stderr, "tawam cluster: --threshold takes a number in (0, 1]\n");
                     return TW_EXIT_USAGE;
                 }
                 eo.cfg.threshold = d;
             } else if (strcmp(a, "--shingle") == 0) {
-                if (parse_long(v, 1, 16, &l)) {
+                if (tw_cli_parse_long(v, 1, 16, &l)) {
                     fprintf(stderr, "tawam cluster: --shingle takes 1..16\n");
                     return TW_EXIT_USAGE;
                 }
                 eo.cfg.shingle_k = (int)l;
             } else if (strcmp(a, "--common-df") == 0) {
-                if (parse_long(v, 0, 4000000000L, &l)) {
+                if (tw_cli_parse_long(v, 0, 4000000000L, &l)) {
                     fprintf(stderr, "tawam cluster: --common-df takes a whole number >= 0\n");
                     return TW_EXIT_USAGE;
                 }
                 eo.cfg.common_df = (uint32_t)l;
             } else if (strcmp(a, "--template-share") == 0) {
-                if (parse_double(v, &d) || !(d >= 0 && d <= 1)) {
+                if (tw_cli_parse_double(v, &d) || !(d >= 0 && d <= 1)) {
                     fprintf(stderr, "tawam cluster: --template-share takes a number in [0, 1]\n");
                     return TW_EXIT_USAGE;
                 }
                 eo.cfg.template_share = d;
-            } else if (strcmp(a, "--id-field") == 0) {
-                fields.id = v;
-            } else if (strcmp(a, "--text-field") == 0) {
-                fields.text = v;
-            } else if (strcmp(a, "--title-field") == 0) {
-                fields.title = v;
-            } else if (strcmp(a, "--time-field") == 0) {
-                fields.time = v;
             } else {
                 fprintf(stderr, "tawam cluster: unknown option %s (see --help)\n", a);
                 return TW_EXIT_USAGE;

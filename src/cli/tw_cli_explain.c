@@ -25,12 +25,11 @@ static void explain_usage(FILE *out)
             "  --corpus FILE     JSONL articles that give word rarity (IDF) and the clusters the\n"
             "                    verdict is read from; without it, the pairs alone are the corpus\n"
             "  --json            one JSON line per pair instead of text\n"
-            "  --id-field F, --text-field F, --title-field F, --time-field F   as in cluster\n"
-            "  --story-threshold X, --decay-days D, --window-days D              as in cluster\n"
             "  -h, --help        this help\n"
+            "%s"
             "\n"
             "%s",
-            tw_cli_engine_help);
+            tw_cli_field_help, tw_cli_engine_help);
 }
 
 typedef struct art {
@@ -74,10 +73,11 @@ static void json_string(FILE *out, const char *s)
     cJSON_Delete(str);
 }
 
-static void print_pair(const art *a, const art *b, const tw_story_explanation *x, int json)
+static void print_pair(const art *a, const art *b, const char *id_field,
+                       const tw_story_explanation *x, int json)
 {
-    const cJSON *ida = cJSON_GetObjectItemCaseSensitive(a->root, "id");
-    const cJSON *idb = cJSON_GetObjectItemCaseSensitive(b->root, "id");
+    const cJSON *ida = cJSON_GetObjectItemCaseSensitive(a->root, id_field);
+    const cJSON *idb = cJSON_GetObjectItemCaseSensitive(b->root, id_field);
     char *sa = ida ? cJSON_PrintUnformatted(ida) : NULL, *sb = idb ? cJSON_PrintUnformatted(idb) : NULL;
     if (json) {
         printf("{\"a\":%s,\"b\":%s,\"story_score\":%.4f,\"cosine\":%.4f,\"time_factor\":%.4f,",
@@ -126,6 +126,8 @@ int tw_cli_explain(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int r = tw_cli_engine_option(&eo, argc, argv, &i);
+        if (!r)
+            r = tw_cli_field_option(&f, argc, argv, &i);
         if (r < 0)
             return TW_EXIT_USAGE;
         if (r > 0)
@@ -144,34 +146,11 @@ int tw_cli_explain(int argc, char **argv)
                 return TW_EXIT_USAGE;
             }
             const char *v = argv[++i];
-            char *end;
-            if (strcmp(a, "--corpus") == 0)
-                corpus = v;
-            else if (strcmp(a, "--id-field") == 0)
-                f.id = v;
-            else if (strcmp(a, "--text-field") == 0)
-                f.text = v;
-            else if (strcmp(a, "--title-field") == 0)
-                f.title = v;
-            else if (strcmp(a, "--time-field") == 0)
-                f.time = v;
-            else if (strcmp(a, "--story-threshold") == 0 || strcmp(a, "--window-days") == 0 ||
-                     strcmp(a, "--decay-days") == 0) {
-                double d = strtod(v, &end);
-                if (*end || end == v || !(d > 0) || (a[2] == 's' && d > 1) || d > 3650) {
-                    fprintf(stderr, "tawam explain: bad value for %s\n", a);
-                    return TW_EXIT_USAGE;
-                }
-                if (a[2] == 's')
-                    eo.cfg.story_threshold = d;
-                else if (a[2] == 'd')
-                    eo.cfg.story_decay_days = d;
-                else
-                    eo.cfg.story_window_days = d;
-            } else {
+            if (strcmp(a, "--corpus") != 0) {
                 fprintf(stderr, "tawam explain: unknown option %s (see --help)\n", a);
                 return TW_EXIT_USAGE;
             }
+            corpus = v;
             continue;
         }
         path = a;
@@ -241,7 +220,7 @@ int tw_cli_explain(int argc, char **argv)
             exit_code = TW_EXIT_INTERNAL;
             goto done;
         }
-        print_pair(&arts[k], &arts[k + 1], &x, json);
+        print_pair(&arts[k], &arts[k + 1], f.id, &x, json);
     }
 done:
     for (size_t k = 0; k < narts; k++)

@@ -15,8 +15,62 @@ const char tw_cli_engine_help[] =
     "  --norm-off LIST       turn normalization rules off (comma-separated): nfkc, diacritics,\n"
     "                        tatweel, controls, alef, yaa, taa-marbuta, hamza-seats, digits,\n"
     "                        persian, case, spaces, punct\n"
+    "\n"
+    "Story options:\n"
+    "  --story-threshold X   average similarity at which two story clusters merge\n"
+    "                        (default 0.22)\n"
+    "  --decay-days D        story similarity is multiplied by exp(-gap / D) (default 1)\n"
+    "  --window-days D       reports further apart are never compared (default 3)\n"
     "  --gazetteer FILE      names with their variants, one entity a line:\n"
-    "                        canonical|variant|variant ('#' comments); used by story mode\n";
+    "                        canonical|variant|variant ('#' comments)\n";
+
+const char tw_cli_field_help[] =
+    "\n"
+    "Input fields:\n"
+    "  --id-field F          field holding the id (default \"id\")\n"
+    "  --text-field F        field holding the text (default \"text\")\n"
+    "  --title-field F       field holding the title (default \"title\"; used by story mode)\n"
+    "  --time-field F        field holding the time (default \"date\": ISO 8601,\n"
+    "                        YYYY-MM-DD HH:MM:SS, RFC 2822 or epoch seconds)\n";
+
+int tw_cli_parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int tw_cli_parse_long(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int tw_cli_field_option(tw_cli_fields *f, int argc, char **argv, int *i)
+{
+    static const char *const names[] = {"--id-field", "--text-field", "--title-field", "--time-field"};
+    const char **slots[] = {&f->id, &f->text, &f->title, &f->time};
+    for (int k = 0; k < 4; k++) {
+        if (strcmp(argv[*i], names[k]) != 0)
+            continue;
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "tawam: %s needs a value\n", names[k]);
+            return -1;
+        }
+        *slots[k] = argv[++*i];
+        return 1;
+    }
+    return 0;
+}
 
 void tw_cli_engine_opts_init(tw_cli_engine_opts *o)
 {
@@ -73,9 +127,36 @@ static int parse_rules_off(tw_cli_engine_opts *o, const char *list)
     return 0;
 }
 
+/* Story options: the config field each sets and its bounds. */
+static double *story_option(tw_cli_engine_opts *o, const char *a, double *lo, double *hi)
+{
+    *lo = 0;
+    *hi = 3650;
+    if (strcmp(a, "--story-threshold") == 0) {
+        *hi = 1;
+        return &o->cfg.story_threshold;
+    }
+    if (strcmp(a, "--decay-days") == 0)
+        return &o->cfg.story_decay_days;
+    if (strcmp(a, "--window-days") == 0)
+        return &o->cfg.story_window_days;
+    return NULL;
+}
+
 int tw_cli_engine_option(tw_cli_engine_opts *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
+    double lo, hi, *slot = story_option(o, a, &lo, &hi);
+    if (slot) {
+        double d;
+        if (*i + 1 >= argc || tw_cli_parse_double(argv[*i + 1], &d) || !(d > lo && d <= hi)) {
+            fprintf(stderr, "tawam: %s takes a number in (%g, %g]\n", a, lo, hi);
+            return -1;
+        }
+        ++*i;
+        *slot = d;
+        return 1;
+    }
     if (strcmp(a, "--no-builtin-strip") == 0) {
         o->cfg.builtin_strip = 0;
         return 1;
