@@ -141,7 +141,7 @@ TW_API void tw_config_default(tw_config *cfg);
  * pattern a line: "KIND REGEX", KIND being `line` (blank the whole line
  * holding a match), `span` (blank the match) or `block` (blank the line and
  * the lines of at most 16 words that follow it, as in a related-headlines
- * list); a `line` or `block` match in a line of more than 40 words blanks
+ * list); a `line` or `block` match in a line of more than 12 words blanks
  * only the match, since feeds often put a whole article on one line; a line
  * with no kind word is `line`; '#' starts a comment line. Regexes are
  * Hyperscan's PCRE subset and match NORMALIZED text (see `tawam normalize`);

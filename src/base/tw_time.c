@@ -102,13 +102,20 @@ static int read_clock(cur *c, int *h, int *mi, int *s)
     return (*h > 23 || *mi > 59 || *s > 60) ? -1 : 0;
 }
 
+static int days_in_month(int y, int mo)
+{
+    static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return dim[mo - 1] + (mo == 2 && leap);
+}
+
 static int finish(cur *c, int y, int mo, int d, int h, int mi, int s, int64_t *out)
 {
     int64_t off = 0;
     if (read_zone(c, &off))
         return TW_EINVAL;
     skip_space(c);
-    if (c->p != c->end || mo < 1 || mo > 12 || d < 1 || d > 31)
+    if (c->p != c->end || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
         return TW_EINVAL;
     *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + s - off;
     return TW_OK;

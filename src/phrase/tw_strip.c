@@ -184,8 +184,10 @@ static size_t blank(uint8_t *t, size_t from, size_t to)
 
 /* A line short enough to be a headline in a related-articles list. */
 #define TW_BLOCK_MAX_WORDS 16
-/* A longer line is content with boilerplate inside: only the match goes. */
-#define TW_LINE_MAX_WORDS 40
+/* A line of more words is content with boilerplate inside (a feed's whole
+ * article on one line, or a short news item with "تابعونا على …" glued on):
+ * only the match goes. Boilerplate lines are short. */
+#define TW_LINE_MAX_WORDS 12
 
 static size_t words_in(const uint8_t *t, size_t from, size_t to)
 {
