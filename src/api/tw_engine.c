@@ -210,8 +210,12 @@ static int build_spotter(tw_engine *e, char *err, size_t errcap)
             n++;
         }
     }
+    tw__buf cue = {0};
     if (!rc)
-        rc = tw__spotter_build(&e->spot, vars, ids, n, err, errcap);
+        rc = tw__fold_pattern(&e->norm, &nw, tw__cue_regex, strlen(tw__cue_regex), &cue);
+    if (!rc)
+        rc = tw__spotter_build(&e->spot, cue.data, vars, ids, n, err, errcap);
+    tw__buf_free(&cue);
     for (size_t i = 0; folded && i < cap; i++)
         tw__buf_free(&folded[i]);
     free(folded);

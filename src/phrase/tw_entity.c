@@ -14,10 +14,12 @@
 #include <string.h>
 #include "phrase/tw_phrase.h"
 
-/* Normalized text: no hamza on alef, ه for ة, ي for ى. A cue must start a
- * word (optionally with و ب ل attached) and be followed by a space. */
+/* Written as a reader would write it; the engine normalizes its letters
+ * with its own rules (as it does strip patterns) before building, so it
+ * matches normalized text whatever rules are on. A cue must start a word
+ * (optionally with و ب ل attached) and be followed by a space. */
 #define TW_AR "\\x{0621}-\\x{064A}"
-static const char cue_regex[] =
+const char tw__cue_regex[] =
     "(?:^|[^" TW_AR "a-z0-9])[وبل]?(?:الرئيس|رئيس|رئيسه|وزير|وزيره|الوزير|الوزيره|الشيخ|السيد|"
     "السيده|اللواء|العميد|العقيد|الفريق|المشير|الملك|الملكه|الامير|الاميره|ولي العهد|"
     "الدكتور|النائب|السفير|السفيره|المتحدث|المتحدثه|الناطق|المبعوث|الامين العام|مدير|"
@@ -25,8 +27,8 @@ static const char cue_regex[] =
     "الاعلاميه|الفنان|الفنانه|اللاعب|اللاعبه|المدرب|الكاتب|الكاتبه|الصحفي|الصحفيه|الناشط|"
     "الناشطه|المحامي|القاضي|رجل الاعمال|المهندس) ";
 
-int tw__spotter_build(tw__spotter *sp, const char *const *gaz_variants, const uint32_t *gaz_ids,
-                      size_t ngaz, char *err, size_t errcap)
+int tw__spotter_build(tw__spotter *sp, const char *cue_regex, const char *const *gaz_variants,
+                      const uint32_t *gaz_ids, size_t ngaz, char *err, size_t errcap)
 {
     memset(sp, 0, sizeof *sp);
     size_t n = 1 + ngaz;
@@ -60,8 +62,7 @@ int tw__spotter_build(tw__spotter *sp, const char *const *gaz_variants, const ui
             else
                 x[o++] = (char)ch;
         }
-        o += (size_t)sprintf(x + o, "(?:$|[^" TW_AR "a-z0-9])");
-        x[o] = 0;
+        x[o] = 0; /* the end of the word is checked at the match (no lookahead) */
         owned[i + 1] = x;
         exprs[i + 1] = x;
         flags[i + 1] = HS_FLAG_UTF8 | HS_FLAG_MULTILINE;
@@ -122,9 +123,25 @@ void tw__spot_work_free(tw__spot_work *w)
 
 typedef struct spot_ctx {
     const tw__spotter *sp;
+    const uint8_t *text;
+    size_t len;
     tw__buf *out;
     int failed;
 } spot_ctx;
+
+/* Whether a word continues at p (an Arabic letter or a Latin letter/digit). */
+static int word_continues(const uint8_t *p, size_t left)
+{
+    if (left == 0)
+        return 0;
+    if (p[0] < 0x80)
+        return (p[0] >= 'a' && p[0] <= 'z') || (p[0] >= '0' && p[0] <= '9');
+    if (left >= 2 && (p[0] == 0xD8 || p[0] == 0xD9)) {
+        uint32_t cp = ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
+        return cp >= 0x0621 && cp <= 0x064A;
+    }
+    return 0;
+}
 
 static int on_spot(unsigned id, unsigned long long from, unsigned long long to, unsigned fl,
                    void *ctx_)
@@ -141,10 +158,14 @@ static int on_spot(unsigned id, unsigned long long from, unsigned long long to, 
         m.kind = TW__MENTION_CUE;
         m.end = (uint32_t)to; /* the name starts after this */
         m.entity = 0;
+        m.len = 0;
     } else {
+        if (word_continues(c->text + to, c->len - (size_t)to))
+            return 0; /* a prefix of a longer word */
         m.kind = TW__MENTION_GAZ;
         m.end = (uint32_t)to;
         m.entity = c->sp->gaz_id[id];
+        m.len = c->sp->lit_len[id];
     }
     ((tw__mention *)c->out->data)[c->out->len++] = m;
     return 0;
@@ -157,7 +178,7 @@ int tw__spot(const tw__spotter *sp, tw__spot_work *w, const uint8_t *text, size_
         return TW_OK;
     if (len > UINT32_MAX)
         return TW_ERANGE;
-    spot_ctx ctx = {sp, &w->mentions, 0};
+    spot_ctx ctx = {sp, text, len, &w->mentions, 0};
     hs_error_t rc = hs_scan(sp->db, (const char *)text, (unsigned)len, 0, w->scratch, on_spot, &ctx);
     if (ctx.failed)
         return TW_ENOMEM;

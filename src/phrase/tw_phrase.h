@@ -61,6 +61,7 @@ typedef enum tw__mention_kind {
 
 typedef struct tw__mention {
     uint32_t kind, end, entity;
+    uint32_t len; /* gazetteer: the variant's byte length (it starts at end - len) */
 } tw__mention;
 
 typedef struct tw__spotter {
@@ -70,10 +71,15 @@ typedef struct tw__spotter {
     size_t count;
 } tw__spotter;
 
-/* Builds the cue database plus one literal per gazetteer variant
- * (normalized text, NUL-terminated), each mapping to gaz_ids[i]. */
-int tw__spotter_build(tw__spotter *sp, const char *const *gaz_variants, const uint32_t *gaz_ids,
-                      size_t ngaz, char *err, size_t errcap);
+/* The built-in cue regex (titles and roles), as written. */
+extern const char tw__cue_regex[];
+
+/* Builds the cue database (cue_regex: tw__cue_regex folded by the caller)
+ * plus one literal per gazetteer variant (normalized, NUL-terminated), each
+ * mapping to gaz_ids[i]. A gazetteer mention's end is the end of the
+ * variant; its start is end - lit_len[id]. */
+int tw__spotter_build(tw__spotter *sp, const char *cue_regex, const char *const *gaz_variants,
+                      const uint32_t *gaz_ids, size_t ngaz, char *err, size_t errcap);
 void tw__spotter_free(tw__spotter *sp);
 
 typedef struct tw__spot_work {

@@ -107,9 +107,10 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
     for (size_t m = 0; m < nmen; m++) {
         if (men[m].kind == TW__MENTION_GAZ) {
             uint32_t id = men[m].entity;
-            size_t from = men[m].end >= 1 ? men[m].end : 0;
+            /* labelled with the variant as it stands in the text */
+            size_t end = men[m].end, len = men[m].len <= end ? men[m].len : end;
             if (push(&k, term_hash((const uint8_t *)&id, sizeof id, seed ^ 0x47415Aull),
-                     TW_NAME_WEIGHT, text + (from > 24 ? from - 24 : 0), from > 24 ? 24 : from, 1))
+                     TW_NAME_WEIGHT, text + end - len, len, 1))
                 return TW_ENOMEM;
             continue;
         }

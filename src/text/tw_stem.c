@@ -169,12 +169,10 @@ int tw__is_stopword(const uint8_t *w, size_t len)
 unsigned tw__lead_days(const uint8_t *text, const tw__token *tok, size_t ntok)
 {
     /* Normalized weekday names, Sunday first, as news leads write them
-     * ("اليوم الثلاثاء", "مساء الاحد"), with or without the article. */
-    static const char *const days[7][2] = {
-        {"الاحد", "احد"},         {"الاثنين", "اثنين"}, {"الثلاثاء", "ثلاثاء"},
-        {"الاربعاء", "اربعاء"}, {"الخميس", "خميس"},   {"الجمعه", "جمعه"},
-        {"السبت", "سبت"},
-    };
+     * ("اليوم الثلاثاء", "مساء الاحد"). Only with the article: bare احد and
+     * اثنين are "one" and "two", bare جمعه and سبت other words too. */
+    static const char *const days[7] = {"الاحد", "الاثنين", "الثلاثاء", "الاربعاء",
+                                        "الخميس", "الجمعه", "السبت"};
     unsigned mask = 0;
     for (size_t i = 0; i < ntok && i < TW_LEAD_WORDS; i++) {
         const uint8_t *w = text + tok[i].off;
@@ -184,9 +182,8 @@ unsigned tw__lead_days(const uint8_t *text, const tw__token *tok, size_t ntok)
             len -= 2;
         }
         for (int d = 0; d < 7; d++)
-            for (int k = 0; k < 2; k++)
-                if (len == strlen(days[d][k]) && memcmp(w, days[d][k], len) == 0)
-                    mask |= 1u << d;
+            if (len == strlen(days[d]) && memcmp(w, days[d], len) == 0)
+                mask |= 1u << d;
         if (len == strlen("امس") && memcmp(w, "امس", len) == 0)
             mask |= 1u << 7;
     }
