@@ -120,12 +120,10 @@ static int build_stripper(tw_engine *e, char *err, size_t errcap)
     size_t cap = tw__builtin_strip_count + user_max;
     tw__strip_pattern *pats = calloc(cap, sizeof *pats);
     size_t *lines = calloc(cap, sizeof *lines);
-    tw__buf *folded = calloc(cap, sizeof *folded);
     char *work = e->patterns ? strdup(e->patterns) : NULL; /* parsing cuts it into lines */
-    tw__norm_work nw = {0};
     int rc = TW_OK;
     size_t n = 0;
-    if (!pats || !lines || !folded || (e->patterns && !work)) {
+    if (!pats || !lines || (e->patterns && !work)) {
         rc = TW_ENOMEM;
         goto done;
     }
@@ -135,15 +133,9 @@ static int build_stripper(tw_engine *e, char *err, size_t errcap)
     size_t first_user = n;
     if (work && (rc = parse_patterns(work, pats, &n, lines, err, errcap)))
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        rc = tw__fold_pattern(&e->norm, &nw, pats[i].regex, strlen(pats[i].regex), &folded[i]);
-        if (rc)
-            goto done;
-        pats[i].regex = folded[i].data;
-    }
     size_t bad = 0;
     char hs_msg[200] = "";
-    rc = tw__stripper_build(&e->strip, pats, n, &bad, hs_msg, sizeof hs_msg);
+    rc = tw__stripper_build(&e->strip, &e->norm, pats, n, &bad, hs_msg, sizeof hs_msg);
     if (rc == TW_EPATTERN) {
         if (bad >= first_user)
             set_err(err, errcap, "pattern line %zu: %s", hs_msg, lines[bad]);
@@ -151,12 +143,7 @@ static int build_stripper(tw_engine *e, char *err, size_t errcap)
             set_err(err, errcap, "built-in pattern %zu: %s", hs_msg, bad + 1);
     }
 done:
-    if (folded)
-        for (size_t i = 0; i < cap; i++)
-            tw__buf_free(&folded[i]);
-    free(folded);
     free(work);
-    tw__norm_work_free(&nw);
     free(pats);
     free(lines);
     return rc;
@@ -210,12 +197,8 @@ static int build_spotter(tw_engine *e, char *err, size_t errcap)
             n++;
         }
     }
-    tw__buf cue = {0};
     if (!rc)
-        rc = tw__fold_pattern(&e->norm, &nw, tw__cue_regex, strlen(tw__cue_regex), &cue);
-    if (!rc)
-        rc = tw__spotter_build(&e->spot, cue.data, vars, ids, n, err, errcap);
-    tw__buf_free(&cue);
+        rc = tw__spotter_build(&e->spot, &e->norm, vars, ids, n, err, errcap);
     for (size_t i = 0; folded && i < cap; i++)
         tw__buf_free(&folded[i]);
     free(folded);

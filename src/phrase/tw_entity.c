@@ -19,7 +19,7 @@
  * matches normalized text whatever rules are on. A cue must start a word
  * (optionally with و ب ل attached) and be followed by a space. */
 #define TW_AR "\\x{0621}-\\x{064A}"
-const char tw__cue_regex[] =
+static const char cue_regex_written[] =
     "(?:^|[^" TW_AR "a-z0-9])[وبل]?(?:الرئيس|رئيس|رئيسه|وزير|وزيره|الوزير|الوزيره|الشيخ|السيد|"
     "السيده|اللواء|العميد|العقيد|الفريق|المشير|الملك|الملكه|الامير|الاميره|ولي العهد|"
     "الدكتور|النائب|السفير|السفيره|المتحدث|المتحدثه|الناطق|المبعوث|الامين العام|مدير|"
@@ -27,10 +27,19 @@ const char tw__cue_regex[] =
     "الاعلاميه|الفنان|الفنانه|اللاعب|اللاعبه|المدرب|الكاتب|الكاتبه|الصحفي|الصحفيه|الناشط|"
     "الناشطه|المحامي|القاضي|رجل الاعمال|المهندس) ";
 
-int tw__spotter_build(tw__spotter *sp, const char *cue_regex, const char *const *gaz_variants,
+int tw__spotter_build(tw__spotter *sp, const tw__norm_table *t, const char *const *gaz_variants,
                       const uint32_t *gaz_ids, size_t ngaz, char *err, size_t errcap)
 {
     memset(sp, 0, sizeof *sp);
+    tw__norm_work nw = {0};
+    tw__buf cue = {0};
+    int frc = tw__fold_pattern(t, &nw, cue_regex_written, strlen(cue_regex_written), &cue);
+    tw__norm_work_free(&nw);
+    if (frc) {
+        tw__buf_free(&cue);
+        return frc;
+    }
+    const char *cue_regex = cue.data;
     size_t n = 1 + ngaz;
     const char **exprs = calloc(n, sizeof *exprs);
     unsigned *flags = calloc(n, sizeof *flags), *ids = calloc(n, sizeof *ids);
@@ -82,6 +91,7 @@ int tw__spotter_build(tw__spotter *sp, const char *cue_regex, const char *const 
     }
     sp->count = n;
 done:
+    tw__buf_free(&cue);
     if (owned)
         for (size_t i = 0; i < n; i++)
             free(owned[i]);

@@ -1,6 +1,8 @@
 /*
  * tw_phrase.h — the phrase stage: Hyperscan finds boilerplate in normalized
- * text and blanks it before shingling. Depends on base/ and Hyperscan.
+ * text and blanks it before shingling, and spots names for story features.
+ * Depends on base/, text/ (its patterns are normalized like the text they
+ * match) and Hyperscan.
  *
  * The compiled database is read-only and shared by all threads; each thread
  * brings its own hs_scratch (Hyperscan's rule, and ours).
@@ -10,6 +12,7 @@
 
 #include <hs/hs.h>
 #include "base/tw_base.h"
+#include "text/tw_text.h"
 
 typedef enum tw__strip_kind {
     TW__STRIP_LINE = 0,  /* blank the whole line that holds the match */
@@ -33,10 +36,11 @@ typedef struct tw__stripper {
     size_t count;
 } tw__stripper;
 
-/* Compiles n patterns. On TW_EPATTERN, *bad is the failing pattern's index
- * and err receives Hyperscan's message. */
-int tw__stripper_build(tw__stripper *st, const tw__strip_pattern *pats, size_t n, size_t *bad,
-                       char *err, size_t errcap);
+/* Compiles n patterns, their letters first folded with table t as the text
+ * is (so "أيضاً" matches "ايضا"). On TW_EPATTERN, *bad is the failing
+ * pattern's index and err receives Hyperscan's message. */
+int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__strip_pattern *pats,
+                       size_t n, size_t *bad, char *err, size_t errcap);
 void tw__stripper_free(tw__stripper *st);
 
 typedef struct tw__strip_work {
@@ -71,14 +75,12 @@ typedef struct tw__spotter {
     size_t count;
 } tw__spotter;
 
-/* The built-in cue regex (titles and roles), as written. */
-extern const char tw__cue_regex[];
-
-/* Builds the cue database (cue_regex: tw__cue_regex folded by the caller)
- * plus one literal per gazetteer variant (normalized, NUL-terminated), each
- * mapping to gaz_ids[i]. A gazetteer mention's end is the end of the
- * variant; its start is end - lit_len[id]. */
-int tw__spotter_build(tw__spotter *sp, const char *cue_regex, const char *const *gaz_variants,
+/* Builds the cue database (the built-in titles and roles, their letters
+ * folded with table t so that they match text normalized by it) plus one
+ * literal per gazetteer variant (normalized, NUL-terminated), each mapping
+ * to gaz_ids[i]. A gazetteer mention's end is the end of the variant; its
+ * start is end - lit_len[id]. */
+int tw__spotter_build(tw__spotter *sp, const tw__norm_table *t, const char *const *gaz_variants,
                       const uint32_t *gaz_ids, size_t ngaz, char *err, size_t errcap);
 void tw__spotter_free(tw__spotter *sp);
 

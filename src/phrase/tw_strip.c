@@ -23,8 +23,8 @@
 #include <string.h>
 #include "phrase/tw_phrase.h"
 
-/* Written as a reader would write them; the engine normalizes their letters
- * (أ→ا, ة→ه, diacritics dropped, …) before compiling, as it does the text.
+/* Written as a reader would write them; their letters are normalized (أ→ا,
+ * ة→ه, diacritics dropped, …) before compiling, as the text is.
  * News agencies seen in Arabic datelines: Reuters, AFP (أ ف ب), AP (أ ب),
  * dpa (د ب أ), SPA (واس), QNA (قنا), WAM (وام), KUNA (كونا), BNA (بنا),
  * Saba (سبأ), SANA (سانا), Anadolu (الأناضول), MENA (أ ش أ), UNA (يونا). */
@@ -62,8 +62,8 @@ const tw__strip_pattern tw__builtin_strip[] = {
 };
 const size_t tw__builtin_strip_count = sizeof tw__builtin_strip / sizeof tw__builtin_strip[0];
 
-int tw__stripper_build(tw__stripper *st, const tw__strip_pattern *pats, size_t n, size_t *bad,
-                       char *err, size_t errcap)
+int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__strip_pattern *pats,
+                       size_t n, size_t *bad, char *err, size_t errcap)
 {
     memset(st, 0, sizeof *st);
     if (n == 0)
@@ -73,14 +73,22 @@ int tw__stripper_build(tw__stripper *st, const tw__strip_pattern *pats, size_t n
     const char **exprs = malloc(n * sizeof *exprs);
     unsigned *flags = malloc(n * sizeof *flags);
     unsigned *ids = malloc(n * sizeof *ids);
+    tw__buf *folded = calloc(n, sizeof *folded);
+    tw__norm_work nw = {0};
     st->kinds = malloc(n);
-    if (!exprs || !flags || !ids || !st->kinds) {
-        free(exprs), free(flags), free(ids), free(st->kinds);
+    int frc = (exprs && flags && ids && folded && st->kinds) ? TW_OK : TW_ENOMEM;
+    for (size_t i = 0; !frc && i < n; i++)
+        frc = tw__fold_pattern(t, &nw, pats[i].regex, strlen(pats[i].regex), &folded[i]);
+    tw__norm_work_free(&nw);
+    if (frc) {
+        for (size_t i = 0; folded && i < n; i++)
+            tw__buf_free(&folded[i]);
+        free(exprs), free(flags), free(ids), free(st->kinds), free(folded);
         st->kinds = NULL;
-        return TW_ENOMEM;
+        return frc;
     }
     for (size_t i = 0; i < n; i++) {
-        exprs[i] = pats[i].regex;
+        exprs[i] = folded[i].data;
         ids[i] = (unsigned)i;
         flags[i] = HS_FLAG_UTF8 | HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST;
         if (pats[i].unicode_classes)
@@ -90,7 +98,9 @@ int tw__stripper_build(tw__stripper *st, const tw__strip_pattern *pats, size_t n
     hs_compile_error_t *cerr = NULL;
     unsigned mode = HS_MODE_BLOCK;
     hs_error_t rc = hs_compile_multi(exprs, flags, ids, (unsigned)n, mode, NULL, &st->db, &cerr);
-    free(exprs), free(flags), free(ids);
+    for (size_t i = 0; i < n; i++)
+        tw__buf_free(&folded[i]);
+    free(exprs), free(flags), free(ids), free(folded);
     if (rc != HS_SUCCESS) {
         if (bad)
             *bad = (cerr && cerr->expression >= 0) ? (size_t)cerr->expression : 0;

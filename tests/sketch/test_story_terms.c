@@ -34,14 +34,7 @@ static int setup(void **state)
     table = malloc(sizeof *table);
     if (!table || tw__norm_table_init(table, TW_NORM_DEFAULT) != TW_OK)
         return -1;
-    tw__norm_work nw = {0};
-    tw__buf cue = {0};
-    int rc = tw__fold_pattern(table, &nw, tw__cue_regex, strlen(tw__cue_regex), &cue);
-    if (!rc)
-        rc = tw__spotter_build(&cues, cue.data, NULL, NULL, 0, NULL, 0);
-    tw__norm_work_free(&nw);
-    tw__buf_free(&cue);
-    if (rc != TW_OK)
+    if (tw__spotter_build(&cues, table, NULL, NULL, 0, NULL, 0) != TW_OK)
         return -1;
     return tw__spot_work_init(&cues, &cw) == TW_OK ? 0 : -1;
 }
