@@ -105,7 +105,8 @@ int tw_batch_add_doc(tw_batch *b, tw_scratch *s, const tw_doc *doc, size_t *inde
         return TW_ENOMEM;
     uint32_t *dst = (uint32_t *)b->fps.data + b->fps.len;
     memcpy(dst, s->fps.data, n * sizeof(uint32_t));
-    memcpy((tw__term *)b->terms.data + b->terms.len, s->terms.data, nt * sizeof(tw__term));
+    if (nt) /* (memcpy from or to NULL is undefined even for 0 bytes) */
+        memcpy((tw__term *)b->terms.data + b->terms.len, s->terms.data, nt * sizeof(tw__term));
     tw__doc *dd = (tw__doc *)b->docs.data + b->docs.len;
     dd->off = b->fps.len;
     dd->n = (uint32_t)n;

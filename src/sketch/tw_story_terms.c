@@ -140,7 +140,8 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
     }
     /* sort and merge equal terms */
     tw__term *t = out->data;
-    qsort(t, out->len, sizeof *t, cmp_term);
+    if (out->len > 1)
+        qsort(t, out->len, sizeof *t, cmp_term);
     size_t u = 0;
     for (size_t i = 0; i < out->len; i++) {
         if (u > 0 && t[u - 1].h == t[i].h)
