@@ -180,7 +180,7 @@ int tw_cli_cluster(int argc, char **argv)
                     fprintf(stderr, "tawam cluster: --mode takes dup, story or both\n");
                     return TW_EXIT_USAGE;
                 }
-                        } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
+            } else if (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0) {
                 if (tw_cli_parse_long(v, 1, 1024, &jobs)) {
                     fprintf(stderr, "tawam cluster: -j takes a whole number from 1 to 1024\n");
                     return TW_EXIT_USAGE;
@@ -217,7 +217,7 @@ int tw_cli_cluster(int argc, char **argv)
         }
         path = a;
     }
-    (void)jobs;
+    (void)jobs; /* validated; this version runs one thread (see --help) */
 
     eo.cfg.story = want_story;
     FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
