@@ -23,30 +23,7 @@
 
 #include "api/tw_api.h"
 
-static tw__norm_table *table;
-static tw__spotter cues;   /* no gazetteer */
-static tw__spot_work cw;
-
-static int setup(void **state)
-{
-    (void)state;
-    table = malloc(sizeof *table);
-    if (!table || tw__norm_table_init(table, TW_NORM_DEFAULT) != TW_OK)
-        return -1;
-    char err[256] = "";
-    if (tw__spotter_build(&cues, table, NULL, NULL, 0, err, sizeof err) != TW_OK)
-        return -1;
-    return tw__spot_work_init(&cues, &cw) == TW_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tw__spot_work_free(&cw);
-    tw__spotter_free(&cues);
-    free(table);
-    return 0;
-}
+#include "../tw_test_spot.h"
 
 /* Normalizes raw text into a NUL-terminated malloc'ed string. */
 static char *norm(const char *raw)
@@ -370,5 +347,5 @@ int main(void)
         cmocka_unit_test(test_engine_gazetteer),
         cmocka_unit_test(test_engine_gazetteer_special_chars),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, spot_setup, spot_teardown);
 }

@@ -24,29 +24,7 @@
 
 #include "sketch/tw_sketch.h"
 
-static tw__norm_table *table;
-static tw__spotter cues;
-static tw__spot_work cw;
-
-static int setup(void **state)
-{
-    (void)state;
-    table = malloc(sizeof *table);
-    if (!table || tw__norm_table_init(table, TW_NORM_DEFAULT) != TW_OK)
-        return -1;
-    if (tw__spotter_build(&cues, table, NULL, NULL, 0, NULL, 0) != TW_OK)
-        return -1;
-    return tw__spot_work_init(&cues, &cw) == TW_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tw__spot_work_free(&cw);
-    tw__spotter_free(&cues);
-    free(table);
-    return 0;
-}
+#include "../tw_test_spot.h"
 
 #define MAXL 64
 typedef struct labels {
@@ -368,5 +346,5 @@ int main(void)
         cmocka_unit_test(test_descriptors_and_connectors_skipped),
         cmocka_unit_test(test_gazetteer_and_latin_names),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, spot_setup, spot_teardown);
 }
