@@ -28,7 +28,6 @@ struct tw_engine {
     char *gazetteer; /* owned copy of cfg.gazetteer */
     tw__stripper strip;
     tw__spotter spot;
-    tw__minhash mh;
     int bands, rows;
     tw__norm_table norm; /* last: large */
 };

@@ -9,8 +9,9 @@
  *      radix sort); shingles in more than common_df of them are
  *      boilerplate-like: site templates, "most read" blocks, formulae;
  *   3. each set is split into rare and boilerplate-like runs;
- *   4. MinHash signatures (over the rare run and over the whole set) are cut
- *      into LSH bands; only the band keys are kept;
+ *   4. MinHash signatures (one-permutation hashing with densification, over
+ *      the rare run and over the whole set) are cut into LSH bands; only the
+ *      band keys are kept;
  *   5. documents sharing a band key are verified exactly (tw__pair_is_dup)
  *      and joined with union-find, roots being the earliest documents; two
  *      clusters join only if their earliest members also pass the rule at
@@ -288,7 +289,7 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *entries
                 continue; /* no rare-run signature: decided on the whole set */
             if (pass == 1 && rare && d.n_low == d.n)
                 continue; /* the whole set is the rare run: one signature */
-            tw__minhash_sign(&e->mh, d.fp, pass == 0 ? d.n_low : d.n, sig, bands * rows);
+            tw__oph_sign(e->cfg.seed, d.fp, pass == 0 ? d.n_low : d.n, sig, bands * rows);
             for (int band = 0; band < bands; band++)
                 out[w++] = (tw__lsh_entry){tw__lsh_band_key(sig, band, rows, e->cfg.seed),
                                            (uint32_t)i, 0};

@@ -255,7 +255,6 @@ int tw_engine_create(const tw_config *cfg, tw_engine **out, char *err, size_t er
     if ((rc = build_spotter(e, err, errcap)))
         goto fail;
     e->cfg.strip_patterns = e->patterns;
-    tw__minhash_init(&e->mh, c.seed);
     tw__lsh_params(c.threshold, TW__MH_N, TW_LSH_WEIGHT_FP, TW_LSH_WEIGHT_FN, &e->bands, &e->rows);
     *out = e;
     return TW_OK;

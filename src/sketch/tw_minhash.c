@@ -6,7 +6,11 @@
  * family (Dietzfelbinger et al.), and the fingerprints are already XXH3
  * output, so this is as good as independent permutations for estimating
  * Jaccard. The inner loop runs over the 128 functions for one fingerprint,
- * which compilers vectorize; SIMD variants arrive with the speed work.
+ * which compilers vectorize.
+ *
+ * Batches now sign with one-permutation hashing (tw_oph.c), one hash per
+ * shingle instead of 128; this classic sketch stays as the yardstick the
+ * tests hold OPH's Jaccard estimates against.
  */
 #include "sketch/tw_sketch.h"
 

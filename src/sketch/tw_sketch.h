@@ -33,6 +33,11 @@ void tw__minhash_init(tw__minhash *mh, uint64_t seed);
 void tw__minhash_sign(const tw__minhash *mh, const uint32_t *fp, size_t n, uint32_t *sig,
                       int count);
 
+/* One-permutation hashing with optimal densification (tw_oph.c): count
+ * values with the same collision probability as MinHash, one hash per
+ * shingle. All ones for an empty set. This is what batches use. */
+void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, int count);
+
 /* The fraction of equal positions among the first count: an unbiased
  * estimate of Jaccard. */
 double tw__minhash_estimate(const uint32_t *a, const uint32_t *b, int count);

@@ -1,0 +1,129 @@
+/*
+ * test_oph.c — one-permutation hashing with optimal densification, held
+ * against exact Jaccard and against the classic 128-permutation MinHash it
+ * replaced in batches: the estimate must be as accurate, for large sets and
+ * for sets smaller than the number of bins (where densification does the
+ * work), order-independent and deterministic.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "../tw_test_util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include "sketch/tw_sketch.h"
+
+#define K 126 /* bands x rows at the default threshold */
+
+/* Two random sets with `shared` common elements; returns exact Jaccard. */
+static double make_pair(uint64_t *rng, uint32_t *a, size_t na, uint32_t *b, size_t nb,
+                        size_t shared)
+{
+    for (size_t i = 0; i < shared; i++)
+        a[i] = b[i] = (uint32_t)splitmix64(rng) | 1u;
+    for (size_t i = shared; i < na; i++)
+        a[i] = (uint32_t)splitmix64(rng) | 1u;
+    for (size_t i = shared; i < nb; i++)
+        b[i] = (uint32_t)splitmix64(rng) | 1u;
+    return (double)shared / (double)(na + nb - shared);
+}
+
+static void accuracy(size_t maxn, double max_mean_err)
+{
+    static uint32_t a[4000], b[4000];
+    uint32_t sa[TW__MH_N], sb[TW__MH_N];
+    tw__minhash mh;
+    tw__minhash_init(&mh, 3);
+    uint64_t rng = 0x0F1A5EEDull + maxn;
+    double err_oph = 0, err_mh = 0;
+    const int pairs = 200;
+    for (int t = 0; t < pairs; t++) {
+        size_t na = 2 + (size_t)rnd_below(&rng, maxn);
+        size_t shared = (size_t)rnd_below(&rng, na + 1);
+        size_t nb = shared + (size_t)rnd_below(&rng, maxn);
+        if (nb == 0)
+            nb = 1;
+        double j = make_pair(&rng, a, na, b, nb, shared);
+        tw__oph_sign(11, a, na, sa, K);
+        tw__oph_sign(11, b, nb, sb, K);
+        err_oph += fabs(tw__minhash_estimate(sa, sb, K) - j);
+        tw__minhash_sign(&mh, a, na, sa, K);
+        tw__minhash_sign(&mh, b, nb, sb, K);
+        err_mh += fabs(tw__minhash_estimate(sa, sb, K) - j);
+    }
+    err_oph /= pairs;
+    err_mh /= pairs;
+    assert_true(err_oph < max_mean_err);
+    assert_true(err_oph < err_mh + 0.01); /* as accurate as what it replaced */
+}
+
+static void test_accuracy_large_sets(void **state)
+{
+    (void)state;
+    accuracy(2000, 0.04);
+}
+
+static void test_accuracy_sets_smaller_than_the_bins(void **state)
+{
+    (void)state;
+    accuracy(60, 0.05); /* most bins are filled by densification */
+}
+
+static void test_identical_sets_collide_everywhere(void **state)
+{
+    (void)state;
+    uint32_t a[5] = {11, 22, 33, 44, 55}, sa[TW__MH_N], sb[TW__MH_N];
+    tw__oph_sign(1, a, 5, sa, K);
+    tw__oph_sign(1, a, 5, sb, K);
+    assert_memory_equal(sa, sb, K * sizeof sa[0]);
+    for (int i = 0; i < K; i++)
+        assert_true(sa[i] != UINT32_MAX); /* densified: no bin left empty */
+}
+
+static void test_order_independent_and_seeded(void **state)
+{
+    (void)state;
+    uint64_t rng = 77;
+    uint32_t a[300], sa[TW__MH_N], sb[TW__MH_N], sc[TW__MH_N];
+    for (int i = 0; i < 300; i++)
+        a[i] = (uint32_t)splitmix64(&rng) | 1u;
+    tw__oph_sign(5, a, 300, sa, K);
+    tw_test_shuffle(&rng, a, 300, sizeof a[0]);
+    tw__oph_sign(5, a, 300, sb, K);
+    assert_memory_equal(sa, sb, K * sizeof sa[0]);
+    tw__oph_sign(6, a, 300, sc, K);
+    assert_true(memcmp(sa, sc, K * sizeof sa[0]) != 0);
+}
+
+static void test_empty_set_and_count(void **state)
+{
+    (void)state;
+    uint32_t sig[TW__MH_N];
+    for (int i = 0; i < TW__MH_N; i++)
+        sig[i] = 0xA5A5A5A5u;
+    tw__oph_sign(1, NULL, 0, sig, 40);
+    for (int i = 0; i < 40; i++)
+        assert_int_equal(sig[i], UINT32_MAX);
+    for (int i = 40; i < TW__MH_N; i++)
+        assert_int_equal(sig[i], 0xA5A5A5A5u); /* beyond count: untouched */
+    uint32_t one = 9;
+    tw__oph_sign(1, &one, 1, sig, 40);
+    for (int i = 1; i < 40; i++)
+        assert_int_equal(sig[i], sig[0]); /* one element fills every bin */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_accuracy_large_sets),
+        cmocka_unit_test(test_accuracy_sets_smaller_than_the_bins),
+        cmocka_unit_test(test_identical_sets_collide_everywhere),
+        cmocka_unit_test(test_order_independent_and_seeded),
+        cmocka_unit_test(test_empty_set_and_count),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
