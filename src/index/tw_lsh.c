@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <xxhash.h>
 #include "index/tw_index.h"
 
@@ -64,9 +65,48 @@ static int cmp_entry(const void *a_, const void *b_)
     return (a->doc > b->doc) - (a->doc < b->doc);
 }
 
+/* Sorts by (key, doc): a stable LSD radix sort on the key (16 bits a pass,
+ * four passes) keeps entries of one key in the order they came, which is
+ * document order when the caller wrote them so. Falls back to qsort when
+ * the scratch cannot be had, or the input is not in document order. */
+static void sort_entries(tw__lsh_entry *e, size_t n)
+{
+    int in_doc_order = 1;
+    for (size_t i = 1; i < n && in_doc_order; i++)
+        in_doc_order = e[i - 1].doc <= e[i].doc;
+    tw__lsh_entry *tmp = in_doc_order && n > 4096 ? malloc(n * sizeof *tmp) : NULL;
+    size_t *count = tmp ? malloc(65536 * sizeof *count) : NULL;
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        qsort(e, n, sizeof *e, cmp_entry);
+        return;
+    }
+    tw__lsh_entry *src = e, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i].key >> shift) & 0xFFFF]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].key >> shift) & 0xFFFF]++] = src[i];
+        tw__lsh_entry *t = src;
+        src = dst;
+        dst = t;
+    }
+    /* four passes: the sorted entries are back in e */
+    free(tmp);
+    free(count);
+}
+
 int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, tw__pair_fn fn, void *ctx)
 {
-    qsort(e, n, sizeof *e, cmp_entry);
+    sort_entries(e, n);
     size_t s = 0;
     while (s < n) {
         size_t t = s + 1;

@@ -377,6 +377,36 @@ static int fail_on_third(uint32_t earlier, uint32_t later, size_t nth)
     return nth == 3 ? TW_ENOMEM : 0;
 }
 
+/* Large tables written in document order are sorted by a radix sort, small
+ * or unordered ones by qsort: both must walk the same pairs in the same
+ * order. */
+static void test_pairs_radix_path_matches_qsort_path(void **state)
+{
+    (void)state;
+    enum { DOCS = 1500, BANDS = 4, N = DOCS * BANDS };
+    static tw__lsh_entry in_order[N], shuffled[N];
+    static call first[20000];
+    uint64_t rng = 0xBADC0DE;
+    size_t n = 0;
+    for (uint32_t d = 0; d < DOCS; d++)
+        for (int b = 0; b < BANDS; b++) /* few keys: many shared buckets, all 64 bits used */
+            in_order[n++] = (tw__lsh_entry){(rnd_below(&rng, 700) + 1) * 0x9E3779B97F4A7C15ull, d, 0};
+    memcpy(shuffled, in_order, sizeof in_order);
+    tw_test_shuffle(&rng, shuffled, N, sizeof shuffled[0]);
+    recorder *r = new_recorder();
+    assert_int_equal(tw__lsh_pairs(in_order, N, 2, record, r), TW_OK); /* radix: > 4096, in order */
+    size_t n1 = r->n;
+    assert_true(n1 > 1000 && n1 <= 20000);
+    memcpy(first, r->calls, n1 * sizeof first[0]);
+    r = new_recorder();
+    assert_int_equal(tw__lsh_pairs(shuffled, N, 2, record, r), TW_OK); /* qsort: not in order */
+    assert_int_equal(r->n, n1);
+    assert_memory_equal(r->calls, first, n1 * sizeof first[0]);
+    for (size_t i = 1; i < N; i++) /* and the table is sorted by (key, doc) */
+        assert_true(in_order[i - 1].key < in_order[i].key ||
+                    (in_order[i - 1].key == in_order[i].key && in_order[i - 1].doc <= in_order[i].doc));
+}
+
 static void test_pairs_negative_return_aborts(void **state)
 {
     (void)state;
@@ -404,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_pairs_document_never_paired_with_itself),
         cmocka_unit_test(test_pairs_duplicate_entries_count_once),
         cmocka_unit_test(test_pairs_callback_one_stops_this_document),
+        cmocka_unit_test(test_pairs_radix_path_matches_qsort_path),
         cmocka_unit_test(test_pairs_negative_return_aborts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
