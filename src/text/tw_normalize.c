@@ -189,21 +189,17 @@ static int apply_nfkc(tw__norm_work *w)
                    (const UChar32 *)w->cps.data, (int32_t)n, &err);
     if (U_FAILURE(err))
         return TW_EICU;
-    int32_t outlen;
-    for (;;) {
-        if (tw__buf_reserve(&w->u16b, (size_t)len16 + len16 / 2 + 16, sizeof(UChar)))
+    /* a first guess at the output size; ICU names the exact one if short */
+    if (tw__buf_reserve(&w->u16b, (size_t)len16 + len16 / 2 + 16, sizeof(UChar)))
+        return TW_ENOMEM;
+    int32_t outlen = unorm2_normalize(nfkc, (const UChar *)w->u16a.data, len16,
+                                      (UChar *)w->u16b.data, (int32_t)w->u16b.cap, &err);
+    if (err == U_BUFFER_OVERFLOW_ERROR) {
+        if (tw__buf_reserve(&w->u16b, (size_t)outlen + 1, sizeof(UChar)))
             return TW_ENOMEM;
         err = U_ZERO_ERROR;
-        outlen = unorm2_normalize(nfkc, (const UChar *)w->u16a.data, len16, (UChar *)w->u16b.data,
-                                  (int32_t)w->u16b.cap, &err);
-        if (err == U_BUFFER_OVERFLOW_ERROR) {
-            if (tw__buf_reserve(&w->u16b, (size_t)outlen + 1, sizeof(UChar)))
-                return TW_ENOMEM;
-            err = U_ZERO_ERROR;
-            outlen = unorm2_normalize(nfkc, (const UChar *)w->u16a.data, len16,
-                                      (UChar *)w->u16b.data, (int32_t)w->u16b.cap, &err);
-        }
-        break;
+        outlen = unorm2_normalize(nfkc, (const UChar *)w->u16a.data, len16,
+                                  (UChar *)w->u16b.data, (int32_t)w->u16b.cap, &err);
     }
     if (U_FAILURE(err))
         return TW_EICU;
@@ -216,6 +212,19 @@ static int apply_nfkc(tw__norm_work *w)
     if (U_FAILURE(err))
         return TW_EICU;
     w->cps.len = (size_t)n32;
+    return TW_OK;
+}
+
+/* Runs NFKC over w->cps when the rules ask for it and one of the code
+ * points needs it (see the file comment); most documents pass untouched. */
+static int nfkc_if_needed(const tw__norm_table *t, tw__norm_work *w)
+{
+    if (!(t->rules & TW_NORM_NFKC))
+        return TW_OK;
+    const uint32_t *cps = w->cps.data;
+    for (size_t i = 0; i < w->cps.len; i++)
+        if (tw__norm_entry(t, cps[i]) & TW__E_ICU)
+            return apply_nfkc(w);
     return TW_OK;
 }
 
@@ -233,16 +242,9 @@ int tw__normalize(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, 
     if (bad_bytes * 4 > len)
         return TW_EUTF8;
 
-    if (t->rules & TW_NORM_NFKC) {
-        for (size_t i = 0; i < n; i++) {
-            if (tw__norm_entry(t, cps[i]) & TW__E_ICU) {
-                int rc = apply_nfkc(w);
-                if (rc)
-                    return rc;
-                break;
-            }
-        }
-    }
+    int rc = nfkc_if_needed(t, w);
+    if (rc)
+        return rc;
     cps = w->cps.data;
     n = w->cps.len;
 
@@ -301,14 +303,9 @@ int tw__fold_pattern(const tw__norm_table *t, tw__norm_work *w, const char *in, 
         out->len = len;
         return TW_OK;
     }
-    for (size_t i = 0; (t->rules & TW_NORM_NFKC) && i < w->cps.len; i++) {
-        if (tw__norm_entry(t, ((uint32_t *)w->cps.data)[i]) & TW__E_ICU) {
-            int rc = apply_nfkc(w);
-            if (rc)
-                return rc;
-            break;
-        }
-    }
+    int rc = nfkc_if_needed(t, w);
+    if (rc)
+        return rc;
     const uint32_t *cps = w->cps.data;
     if (tw__buf_reserve(out, 4 * w->cps.len + 1, 1))
         return TW_ENOMEM;
