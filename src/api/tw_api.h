@@ -50,9 +50,11 @@ struct tw_scratch {
 };
 
 /* Runs the document pipeline (normalize, strip, tokenize, shingle; with
- * story != 0 also spot names and build story terms) and leaves the shingle
- * set in s->fps, the terms in s->terms. */
-int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw_text_info *info);
+ * story != 0 also spot names and build story terms, calling label for each
+ * term when it is not NULL) and leaves the shingle set in s->fps, the terms
+ * in s->terms. */
+int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn label,
+                void *label_ctx, tw_text_info *info);
 
 /* A second guess at when a report's event happened: its publication time
  * moved back to the latest earlier weekday its lead names, when that is

@@ -98,7 +98,7 @@ int tw_batch_add_doc(tw_batch *b, tw_scratch *s, const tw_doc *doc, size_t *inde
     tw_doc d = *doc;
     if (!d.text)
         d.text = "";
-    int rc = tw__prepare(s, &d, b->e->cfg.story, info);
+    int rc = tw__prepare(s, &d, b->e->cfg.story, NULL, NULL, info);
     if (rc)
         return rc;
     size_t n = s->fps.len, nt = s->terms.len;
@@ -554,17 +554,13 @@ int tw_batch_explain(const tw_batch *b, tw_scratch *s, size_t ia, const tw_doc *
     }
     out->shared = nc;
     qsort(cs, nc, sizeof *cs, cmp_contrib);
-    /* labels: the two documents' features again, with their words */
+    /* labels: the two documents' features again, this time with their words */
     tw__buf labels = {0};
     label_ctx lc = {&labels};
     int rc = TW_OK;
     const tw_doc *both[2] = {a, b_doc};
     for (int k = 0; k < 2 && !rc; k++) {
-        rc = tw__prepare(s, both[k], 1, NULL);
-        if (!rc)
-            rc = tw__story_terms_labeled(s->text.data, s->tokens.data, s->tokens.len, s->title_end,
-                                         s->spw.mentions.data, s->spw.mentions.len, b->e->cfg.seed,
-                                         &s->terms, on_label, &lc);
+        rc = tw__prepare(s, both[k], 1, on_label, &lc, NULL);
     }
     if (rc == TW_ENOTEXT)
         rc = TW_OK;

@@ -338,7 +338,8 @@ static int append_text(tw_scratch *s, const void *p, size_t n)
     return TW_OK;
 }
 
-int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw_text_info *info)
+int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn label,
+                void *label_ctx, tw_text_info *info)
 {
     tw_text_info local = {0};
     const tw_engine *e = s->e;
@@ -383,8 +384,9 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw_text_info *info)
         s->lead_days = tw__lead_days(t, tok + first, s->tokens.len - first);
         rc = tw__spot(&e->spot, &s->spw, t, s->text.len);
         if (!rc)
-            rc = tw__story_terms(t, tok, s->tokens.len, s->title_end, s->spw.mentions.data,
-                                 s->spw.mentions.len, e->cfg.seed, &s->terms);
+            rc = tw__story_terms_labeled(t, tok, s->tokens.len, s->title_end,
+                                         s->spw.mentions.data, s->spw.mentions.len, e->cfg.seed,
+                                         &s->terms, label, label_ctx);
     }
     if (info)
         *info = local;
@@ -429,13 +431,13 @@ int tw_similarity(tw_scratch *s, const char *a, size_t alen, const char *b, size
     if (!s || !jaccard || (!a && alen) || (!b && blen))
         return TW_EINVAL;
     tw_doc da = {a ? a : "", alen, NULL, 0, TW_TIME_NONE}, db = {b ? b : "", blen, NULL, 0, TW_TIME_NONE};
-    int rc = tw__prepare(s, &da, 0, NULL);
+    int rc = tw__prepare(s, &da, 0, NULL, NULL, NULL);
     if (rc)
         return rc;
     tw__buf t = s->fps; /* keep a's set: swap buffers rather than copy */
     s->fps = s->fps2;
     s->fps2 = t;
-    rc = tw__prepare(s, &db, 0, NULL);
+    rc = tw__prepare(s, &db, 0, NULL, NULL, NULL);
     if (rc)
         return rc;
     *jaccard = tw__jaccard_sorted(s->fps2.data, s->fps2.len, s->fps.data, s->fps.len);
