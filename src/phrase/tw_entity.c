@@ -80,8 +80,7 @@ int tw__spotter_build(tw__spotter *sp, const tw__norm_table *t, const char *cons
         sp->lit_len[i + 1] = (uint32_t)vl;
     }
     hs_compile_error_t *cerr = NULL;
-    if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &sp->db, &cerr) !=
-        HS_SUCCESS) {
+    if (tw__hs_compile(exprs, flags, ids, (unsigned)n, &sp->db, &cerr, NULL) != HS_SUCCESS) {
         if (err && errcap)
             snprintf(err, errcap, "gazetteer: %s", cerr && cerr->message ? cerr->message : "compile failed");
         hs_free_compile_error(cerr);

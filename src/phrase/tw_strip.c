@@ -96,8 +96,7 @@ int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__stri
         st->kinds[i] = (uint8_t)pats[i].kind;
     }
     hs_compile_error_t *cerr = NULL;
-    unsigned mode = HS_MODE_BLOCK;
-    hs_error_t rc = hs_compile_multi(exprs, flags, ids, (unsigned)n, mode, NULL, &st->db, &cerr);
+    hs_error_t rc = tw__hs_compile(exprs, flags, ids, (unsigned)n, &st->db, &cerr, &st->precompiled);
     for (size_t i = 0; i < n; i++)
         tw__buf_free(&folded[i]);
     free(exprs), free(flags), free(ids), free(folded);

@@ -1,0 +1,148 @@
+/*
+ * test_hsdb.c — the build-time Hyperscan table (src/phrase/tw_hsdb.c): a
+ * default engine takes its databases from the table, an engine with
+ * anything changed compiles its own, and both paths strip every text the
+ * same way. Texts cover every built-in pattern; with ../shared present,
+ * the first 3000 SaudiNewsNet articles are compared too.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/tw_api.h"
+
+static const char *const texts[] = {
+    "الرياض (واس) - اعلن الوزير اليوم عن خطة جديدة https://example.com/a?b=1 #عاجل",
+    "القاهرة - أ ش أ - قال المتحدث ان الاجتماع انتهى info@example.org @tawam_news",
+    "تبوك 21 شوال 1436 هـ الموافق 06 اغسطس 2015 م واس افتتح الامير المعرض",
+    "عاجل: انفجار في المدينة\nاقرأ أيضاً\nعنوان قصير اول\nعنوان قصير ثان\n"
+    "ثم نص طويل يكفي ليكون محتوى لا عنوانا في قائمة الاخبار ذات الصلة على الاطلاق ابدا ابدا ابدا ابدا",
+    "أخبار ذات صلة:\nالأكثر قراءة\nشاهد بالفيديو اللحظة\nتابعونا على تويتر\nحمل تطبيق الجريدة",
+    "شارك الخبر عبر فيسبوك | تويتر | واتساب\nفيسبوك تويتر يوتيوب\nاكتب تعليقك هنا",
+    "جميع الحقوق محفوظة © 2024\nالمصدر: وكالات\nتصوير: احمد",
+    "نص عادي بلا اي شيء يزال منه ولا رابط ولا وسم ولا وكالة",
+    "",
+};
+
+/* Strips every text with both engines; returns how many differed. */
+static size_t compare(tw_scratch *a, tw_scratch *b, const char *text, size_t len)
+{
+    const char *x = NULL, *y = NULL;
+    size_t xl = 0, yl = 0;
+    tw_text_info xi, yi;
+    int ra = tw_normalize(a, text, len, 1, &x, &xl, &xi);
+    char *copy = malloc(xl + 1);
+    assert_non_null(copy);
+    memcpy(copy, x, xl);
+    int rb = tw_normalize(b, text, len, 1, &y, &yl, &yi);
+    size_t diff = ra != rb || xl != yl || memcmp(copy, y, xl) != 0 ||
+                  xi.stripped_bytes != yi.stripped_bytes;
+    free(copy);
+    return diff;
+}
+
+static void make(tw_engine **e, tw_scratch **s, const tw_config *cfg)
+{
+    char err[256];
+    assert_int_equal(tw_engine_create(cfg, e, err, sizeof err), TW_OK);
+    assert_int_equal(tw_scratch_create(*e, s), TW_OK);
+}
+
+static void test_default_engine_uses_table_and_strips_alike(void **state)
+{
+    (void)state;
+    tw_engine *pre, *fresh;
+    tw_scratch *ps, *fs;
+    unsetenv("TAWAM_NO_PRECOMPILED");
+    make(&pre, &ps, NULL);
+    setenv("TAWAM_NO_PRECOMPILED", "1", 1);
+    make(&fresh, &fs, NULL);
+    unsetenv("TAWAM_NO_PRECOMPILED");
+    if (tw__hs_blob_count == 0) {
+        print_message("skip: built without TAWAM_PRECOMPILE_PATTERNS\n");
+    } else {
+        assert_int_equal(pre->strip.precompiled, 1);
+    }
+    assert_int_equal(fresh->strip.precompiled, 0);
+    size_t stripped_any = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        assert_int_equal(compare(ps, fs, texts[i], strlen(texts[i])), 0);
+        const char *o;
+        size_t ol;
+        tw_text_info info;
+        assert_int_equal(tw_normalize(ps, texts[i], strlen(texts[i]), 1, &o, &ol, &info), TW_OK);
+        stripped_any += info.stripped_bytes > 0;
+    }
+    assert_true(stripped_any >= 7); /* the texts do exercise the patterns */
+
+    /* real articles, when ../shared is beside the project */
+    const char *src = getenv("TAWAM_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../shared/data/saudinewsnet.jsonl", src ? src : ".");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        print_message("skip: %s absent; real-article comparison not run\n", path);
+    } else {
+        char *line = NULL;
+        size_t cap = 0, lines = 0, diffs = 0;
+        ssize_t n;
+        while (lines < 3000 && (n = getline(&line, &cap, f)) > 0) {
+            diffs += compare(ps, fs, line, (size_t)n); /* the JSON line as text */
+            lines++;
+        }
+        free(line);
+        fclose(f);
+        assert_int_equal(diffs, 0);
+    }
+    tw_scratch_free(ps);
+    tw_scratch_free(fs);
+    tw_engine_free(pre);
+    tw_engine_free(fresh);
+}
+
+static void test_changed_config_compiles(void **state)
+{
+    (void)state;
+    tw_config cfg;
+    tw_config_default(&cfg);
+    cfg.norm_rules &= ~TW_NORM_ALEF; /* patterns fold differently: another key */
+    tw_engine *e;
+    tw_scratch *s;
+    make(&e, &s, &cfg);
+    assert_int_equal(e->strip.precompiled, 0);
+    tw_scratch_free(s);
+    tw_engine_free(e);
+}
+
+static void test_key_covers_every_part(void **state)
+{
+    (void)state;
+    const char *ex[2] = {"abc", "de"};
+    unsigned fl[2] = {1, 2}, id[2] = {0, 1};
+    uint64_t k = tw__hs_key(ex, fl, id, 2);
+    assert_true(k == tw__hs_key(ex, fl, id, 2));
+    assert_true(k != tw__hs_key(ex, fl, id, 1));
+    const char *ex2[2] = {"abc", "dd"};
+    assert_true(k != tw__hs_key(ex2, fl, id, 2));
+    const char *ex3[2] = {"ab", "cde"}; /* same bytes, other split */
+    assert_true(k != tw__hs_key(ex3, fl, id, 2));
+    unsigned fl2[2] = {1, 3}, id2[2] = {1, 0};
+    assert_true(k != tw__hs_key(ex, fl2, id, 2));
+    assert_true(k != tw__hs_key(ex, fl, id2, 2));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_engine_uses_table_and_strips_alike),
+        cmocka_unit_test(test_changed_config_compiles),
+        cmocka_unit_test(test_key_covers_every_part),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
