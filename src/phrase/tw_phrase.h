@@ -54,8 +54,10 @@ extern const tw__strip_pattern tw__builtin_strip[];
 extern const size_t tw__builtin_strip_count;
 
 typedef struct tw__stripper {
-    hs_database_t *db; /* NULL when there are no patterns */
-    uint8_t *kinds;    /* per pattern id */
+    hs_database_t *db;     /* NULL when there are no patterns */
+    hs_database_t *db_som; /* late-start patterns with SOM, for rescans; or NULL */
+    uint8_t *kinds;        /* per pattern id */
+    uint8_t *late;         /* per pattern id: 1 = no SOM in db (see tw_strip.c) */
     size_t count;
     int precompiled;   /* 1: deserialized from the build-time table */
 } tw__stripper;

@@ -15,6 +15,17 @@
  * cost more than half the scan time (measured on SaudiNewsNet). User
  * patterns get Unicode classes, so that \w matches Arabic letters.
  *
+ * Start-of-match is costly: with it the scan ran at ~100 MB/s on
+ * SaudiNewsNet, without it ~400 MB/s. Only spans need their start on every
+ * match; a line or block match needs it only on a line long enough to be
+ * content (see TW_LINE_MAX_WORDS), which is rare. So built-in line and
+ * block patterns (none crosses a line break) are compiled without SOM in
+ * the main database and again, with SOM, in a second one that rescans just
+ * the long lines they hit; the ranges are those the single SOM database
+ * gave. User patterns keep SOM (they may span lines). Built-in patterns
+ * write " ?" where the text could only hold one space (normalized text
+ * has no runs of spaces): "\s*" cost a SOM pattern ~20x more scan time.
+ *
  * Blanked bytes become spaces and line breaks stay, so offsets and UTF-8
  * validity survive and later stages need no map back to the input.
  */
@@ -40,25 +51,25 @@ const tw__strip_pattern tw__builtin_strip[] = {
     /* agency credits: "(رويترز) -", "الرياض - واس:", "القاهرة (أ ف ب) -". The
      * city before them stays: a bounded prefix with start-of-match makes the
      * Hyperscan database too large, and one word is no boilerplate. */
-    {TW__STRIP_SPAN, "\\(\\s*" TW_AGENCIES "\\s*\\)\\s*[-:]?", 0},
-    {TW__STRIP_SPAN, "[-:]\\s*" TW_AGENCIES "\\s*[-:]", 0},
-    {TW__STRIP_SPAN, "^\\s*عاجل\\s*[|:-]", 0},
+    {TW__STRIP_SPAN, "\\( ?" TW_AGENCIES " ?\\) ?[-:]?", 0},
+    {TW__STRIP_SPAN, "[-:] ?" TW_AGENCIES " ?[-:]", 0},
+    {TW__STRIP_SPAN, "^ ?عاجل ?[|:-]", 0},
     /* SPA's dated dateline: "تبوك 21 شوال 1436 هـ الموافق 06 اغسطس 2015 م واس" */
     {TW__STRIP_SPAN, "\\d{1,2} \\S+ \\d{4} ?هـ? الموافق \\d{1,2} \\S+ \\d{4} ?م(?: واس)?", 0},
     /* related-headline lists */
-    {TW__STRIP_BLOCK, "(?:اقرأ|اقرئي|إقرأ)\\s*(?:أيضاً|أيضا|كذلك|المزيد)", 0},
-    {TW__STRIP_BLOCK, "^\\s*(?:أخبار|مواضيع|مقالات|موضوعات)?\\s*ذات صلة\\s*:?\\s*$", 0},
-    {TW__STRIP_BLOCK, "^\\s*(?:الأكثر قراءة|الأكثر مشاهدة|الأكثر تداولاً|الأكثر تداولا)", 0},
+    {TW__STRIP_BLOCK, "(?:اقرأ|اقرئي|إقرأ) ?(?:أيضاً|أيضا|كذلك|المزيد)", 0},
+    {TW__STRIP_BLOCK, "^ ?(?:أخبار|مواضيع|مقالات|موضوعات)? ?ذات صلة ?:? ?$", 0},
+    {TW__STRIP_BLOCK, "^ ?(?:الأكثر قراءة|الأكثر مشاهدة|الأكثر تداولاً|الأكثر تداولا)", 0},
     /* calls to watch, follow, share, download */
-    {TW__STRIP_LINE, "شاهد\\s+(?:الآن|أيضاً|أيضا|الفيديو|بالفيديو|بالصور)", 0},
-    {TW__STRIP_LINE, "تابعونا\\s+(?:على|عبر|في)", 0},
-    {TW__STRIP_LINE, "(?:حمل|حملوا|نزل)\\s+تطبيق", 0},
-    {TW__STRIP_LINE, "(?:شارك|شاركوا|مشاركة)(?:\\s+(?:الخبر|المقال|هذا|الموضوع|من خلال|عبر|على|في|مع))*(?:\\s*[|,/:-]?\\s*" TW_SOCIAL ")+", 0},
-    {TW__STRIP_LINE, "^(?:\\s*[|,/-]?\\s*" TW_SOCIAL "){2,}\\s*$", 0},
+    {TW__STRIP_LINE, "شاهد (?:الآن|أيضاً|أيضا|الفيديو|بالفيديو|بالصور)", 0},
+    {TW__STRIP_LINE, "تابعونا (?:على|عبر|في)", 0},
+    {TW__STRIP_LINE, "(?:حمل|حملوا|نزل) تطبيق", 0},
+    {TW__STRIP_LINE, "(?:شارك|شاركوا|مشاركة)(?: (?:الخبر|المقال|هذا|الموضوع|من خلال|عبر|على|في|مع))*(?: ?[|,/:-]? ?" TW_SOCIAL ")+", 0},
+    {TW__STRIP_LINE, "^(?: ?[|,/-]? ?" TW_SOCIAL "){2,} ?$", 0},
     {TW__STRIP_SPAN, "(?:اكتب|أضف) (?:رأيك|تعليقك)", 0},
     /* copyright and credits */
-    {TW__STRIP_LINE, "(?:جميع الحقوق محفوظة|حقوق النشر محفوظة|©|\\(c\\)\\s*\\d{4}|copyright)", 0},
-    {TW__STRIP_LINE, "^\\s*(?:المصدر|مصدر الخبر|تصوير)\\s*:", 0},
+    {TW__STRIP_LINE, "(?:جميع الحقوق محفوظة|حقوق النشر محفوظة|©|\\(c\\) ?\\d{4}|copyright)", 0},
+    {TW__STRIP_LINE, "^ ?(?:المصدر|مصدر الخبر|تصوير) ?:", 0},
 };
 const size_t tw__builtin_strip_count = sizeof tw__builtin_strip / sizeof tw__builtin_strip[0];
 
@@ -76,27 +87,45 @@ int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__stri
     tw__buf *folded = calloc(n, sizeof *folded);
     tw__norm_work nw = {0};
     st->kinds = malloc(n);
-    int frc = (exprs && flags && ids && folded && st->kinds) ? TW_OK : TW_ENOMEM;
+    st->late = malloc(n);
+    int frc = (exprs && flags && ids && folded && st->kinds && st->late) ? TW_OK : TW_ENOMEM;
     for (size_t i = 0; !frc && i < n; i++)
         frc = tw__fold_pattern(t, &nw, pats[i].regex, strlen(pats[i].regex), &folded[i]);
     tw__norm_work_free(&nw);
     if (frc) {
         for (size_t i = 0; folded && i < n; i++)
             tw__buf_free(&folded[i]);
-        free(exprs), free(flags), free(ids), free(st->kinds), free(folded);
-        st->kinds = NULL;
+        free(exprs), free(flags), free(ids), free(folded);
+        tw__stripper_free(st);
         return frc;
     }
+    size_t nlate = 0;
     for (size_t i = 0; i < n; i++) {
         exprs[i] = folded[i].data;
         ids[i] = (unsigned)i;
-        flags[i] = HS_FLAG_UTF8 | HS_FLAG_MULTILINE | HS_FLAG_SOM_LEFTMOST;
+        st->kinds[i] = (uint8_t)pats[i].kind;
+        /* built-in line and block patterns: start found by a rescan */
+        int late = pats[i].kind != TW__STRIP_SPAN && !pats[i].unicode_classes;
+        st->late[i] = (uint8_t)late;
+        nlate += late;
+        flags[i] = HS_FLAG_UTF8 | HS_FLAG_MULTILINE | (late ? 0 : HS_FLAG_SOM_LEFTMOST);
         if (pats[i].unicode_classes)
             flags[i] |= HS_FLAG_UCP;
-        st->kinds[i] = (uint8_t)pats[i].kind;
     }
     hs_compile_error_t *cerr = NULL;
     hs_error_t rc = tw__hs_compile(exprs, flags, ids, (unsigned)n, &st->db, &cerr, &st->precompiled);
+    if (rc == HS_SUCCESS && nlate) {
+        /* the rescan database: the late patterns again, with SOM */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (st->late[i]) {
+                exprs[k] = exprs[i];
+                ids[k] = ids[i];
+                flags[k] = flags[i] | HS_FLAG_SOM_LEFTMOST;
+                k++;
+            }
+        rc = tw__hs_compile(exprs, flags, ids, (unsigned)k, &st->db_som, &cerr, NULL);
+    }
     for (size_t i = 0; i < n; i++)
         tw__buf_free(&folded[i]);
     free(exprs), free(flags), free(ids), free(folded);
@@ -106,9 +135,7 @@ int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__stri
         if (err && errcap)
             snprintf(err, errcap, "%s", cerr && cerr->message ? cerr->message : "compile failed");
         hs_free_compile_error(cerr);
-        free(st->kinds);
-        st->kinds = NULL;
-        st->db = NULL;
+        tw__stripper_free(st);
         return rc == HS_NOMEM ? TW_ENOMEM : TW_EPATTERN;
     }
     st->count = n;
@@ -120,7 +147,9 @@ void tw__stripper_free(tw__stripper *st)
     if (!st)
         return;
     hs_free_database(st->db);
+    hs_free_database(st->db_som);
     free(st->kinds);
+    free(st->late);
     memset(st, 0, sizeof *st);
 }
 
@@ -129,7 +158,10 @@ int tw__strip_work_init(const tw__stripper *st, tw__strip_work *w)
     memset(w, 0, sizeof *w);
     if (!st->db)
         return TW_OK;
-    return hs_alloc_scratch(st->db, &w->scratch) == HS_SUCCESS ? TW_OK : TW_ENOMEM;
+    if (hs_alloc_scratch(st->db, &w->scratch) != HS_SUCCESS ||
+        (st->db_som && hs_alloc_scratch(st->db_som, &w->scratch) != HS_SUCCESS))
+        return TW_ENOMEM;
+    return TW_OK;
 }
 
 void tw__strip_work_free(tw__strip_work *w)
@@ -144,11 +176,16 @@ void tw__strip_work_free(tw__strip_work *w)
 typedef struct match {
     size_t from, to;
     unsigned kind;
+    unsigned late; /* from unknown: a late-start pattern's match */
 } match;
+
+#define TW_MATCH_EXACT 3u /* a rescan's range: blank exactly from..to */
 
 typedef struct scan_ctx {
     const tw__stripper *st;
     tw__buf *ranges;
+    size_t base;  /* offset of the scanned buffer in the text */
+    int rescan;   /* 1: matches are exact ranges */
     int failed;
 } scan_ctx;
 
@@ -162,7 +199,8 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
         return 1; /* stop the scan */
     }
     ((match *)ctx->ranges->data)[ctx->ranges->len++] =
-        (match){(size_t)from, (size_t)to, ctx->st->kinds[id]};
+        ctx->rescan ? (match){ctx->base + (size_t)from, ctx->base + (size_t)to, TW_MATCH_EXACT, 0}
+                    : (match){(size_t)from, (size_t)to, ctx->st->kinds[id], ctx->st->late[id]};
     return 0;
 }
 
@@ -220,7 +258,7 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
     if (len > UINT32_MAX)
         return TW_ERANGE;
     w->ranges.len = 0;
-    scan_ctx ctx = {st, &w->ranges, 0};
+    scan_ctx ctx = {st, &w->ranges, 0, 0, 0};
     hs_error_t rc = hs_scan(st->db, (const char *)text, (unsigned)len, 0, w->scratch, on_match, &ctx);
     if (ctx.failed)
         return TW_ENOMEM;
@@ -228,20 +266,36 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
         return TW_EHYPERSCAN;
     /* Decide every range on the text as written, then blank: a line's word
      * count must not depend on which match Hyperscan reported first. */
-    match *m = w->ranges.data;
-    for (size_t i = 0; i < w->ranges.len; i++) {
-        size_t to = m[i].to > len ? len : m[i].to;
+    size_t nm = w->ranges.len, rescanned = SIZE_MAX;
+    for (size_t i = 0; i < nm; i++) {
+        match *m = (match *)w->ranges.data + i;
+        size_t to = m->to > len ? len : m->to;
         size_t at = to > 0 ? to - 1 : 0;
-        if (m[i].kind == TW__STRIP_SPAN) {
-            m[i].to = to;
+        if (m->kind == TW__STRIP_SPAN) {
+            m->to = to;
             continue;
         }
-        size_t s = line_start(text, m[i].from), e = line_end(text, len, at);
+        size_t s = line_start(text, m->late ? at : m->from), e = line_end(text, len, at);
         if (words_in(text, s, e) > TW_LINE_MAX_WORDS) {
-            m[i].to = to; /* content with boilerplate inside: the match only */
+            /* content with boilerplate inside: the match only */
+            if (!m->late) {
+                m->to = to;
+                continue;
+            }
+            m->from = m->to = 0; /* replaced by the rescan's ranges */
+            if (s != rescanned) {
+                rescanned = s;
+                ctx = (scan_ctx){st, &w->ranges, s, 1, 0};
+                rc = hs_scan(st->db_som, (const char *)text + s, (unsigned)(e - s), 0, w->scratch,
+                             on_match, &ctx);
+                if (ctx.failed)
+                    return TW_ENOMEM;
+                if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
+                    return TW_EHYPERSCAN;
+            }
             continue;
         }
-        if (m[i].kind == TW__STRIP_BLOCK) {
+        if (m->kind == TW__STRIP_BLOCK) {
             while (e < len) {
                 size_t ne = line_end(text, len, e + 1);
                 if (words_in(text, e + 1, ne) > TW_BLOCK_MAX_WORDS)
@@ -249,9 +303,10 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
                 e = ne;
             }
         }
-        m[i].from = s;
-        m[i].to = e;
+        m->from = s;
+        m->to = e;
     }
+    match *m = w->ranges.data;
     size_t total = 0;
     for (size_t i = 0; i < w->ranges.len; i++)
         total += blank(text, m[i].from, m[i].to);
