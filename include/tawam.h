@@ -70,6 +70,11 @@ TW_API const char *tw_strerror(int status);
 
 /* The library's version string, e.g. "0.1.0". Static. Thread-safe. */
 TW_API const char *tw_version(void);
+/* The instruction set the vector kernels use: "scalar", "sse42", "avx2" or
+ * "avx512". Chosen once per process from the CPU; the environment variable
+ * TAWAM_FORCE_ISA names a lower one (tests, benchmarks). Results never
+ * depend on it. */
+TW_API const char *tw_isa(void);
 
 /* --------------------------------------------------------- normalization */
 

@@ -30,4 +30,27 @@ void tw__buf_free(tw__buf *b);
 /* Sorts n 32-bit keys in place (LSD radix; tmp must hold n keys). */
 void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
 
+/* ------------------------------------------ instruction sets (tw_cpu.c) */
+
+/* x86-64 vector kernels are compiled in (one file per set, -m flags). */
+#ifndef TW_X86_KERNELS
+#define TW_X86_KERNELS 0
+#endif
+/* No AVX-512 kernel yet: avx512 falls back to avx2. */
+#define TW_HAVE_AVX512_KERNELS 0
+
+typedef enum tw__isa {
+    TW__ISA_SCALAR = 0,
+    TW__ISA_SSE42 = 1,
+    TW__ISA_AVX2 = 2,
+    TW__ISA_AVX512 = 3,
+} tw__isa;
+
+/* The set the kernels use: chosen once, TAWAM_FORCE_ISA honoured. */
+tw__isa tw__isa_active(void);
+/* The best set this CPU and build support. */
+tw__isa tw__isa_supported(void);
+const char *tw__isa_name(tw__isa isa);
+int tw__isa_from_name(const char *name, tw__isa *out);
+
 #endif

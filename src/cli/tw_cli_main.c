@@ -261,7 +261,10 @@ static void usage(FILE *out)
             "\n"
             "Options:\n"
             "  -h, --help     this help; `tawam COMMAND --help` for a command's options\n"
-            "  -V, --version  print the version\n"
+            "  -V, --version  print the version and the vector instruction set in use\n"
+            "\n"
+            "Environment: TAWAM_FORCE_ISA=scalar|sse42|avx2|avx512 runs the vector kernels\n"
+            "with a lower instruction set than the CPU's best (results never change).\n"
             "\n"
             "Exit status: 0 success; 1 some input lines could not be used (each has an\n"
             "\"error\" field); 2 usage or input error; 3 internal error.\n",
@@ -280,7 +283,7 @@ int main(int argc, char **argv)
         return TW_EXIT_OK;
     }
     if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
-        printf("tawam %s\n", tw_version());
+        printf("tawam %s (vector kernels: %s)\n", tw_version(), tw_isa());
         return TW_EXIT_OK;
     }
     if (strcmp(cmd, "cluster") == 0)

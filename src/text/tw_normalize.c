@@ -141,6 +141,50 @@ static uint32_t fold_entry(uint32_t c, unsigned rules)
     return flags | c;
 }
 
+/* Derives the kernels' tables from bmp[] (see tw__norm_simd). */
+static void simd_tables(tw__norm_table *t)
+{
+    tw__norm_simd *s = &t->simd;
+    memset(s, 0, sizeof *s);
+    const uint32_t bad = TW__E_DROP | TW__E_SPACE | TW__E_NEWLINE | TW__E_ICU;
+    int fold = 1;
+    for (uint32_t b = 'A'; b <= 'Z'; b++)
+        fold &= !(t->bmp[b] & bad) && (t->bmp[b] & TW__E_CP_MASK) == b + 32;
+    s->case_fold = (uint8_t)fold;
+    for (uint32_t b = 0; b < 0x80; b++) {
+        uint32_t e = t->bmp[b], cp = e & TW__E_CP_MASK;
+        int ok = b == ' ' || (!(e & bad) && (cp == b || (fold && b >= 'A' && b <= 'Z')));
+        if (ok)
+            s->ascii_lo[b & 15] |= (uint8_t)(1u << (b >> 4));
+    }
+    for (unsigned h = 0; h < 8; h++)
+        s->ascii_hi[h] = (uint8_t)(1u << h);
+    for (unsigned lead = 0; lead < 2; lead++)
+        for (unsigned c = 0; c < 64; c++) {
+            uint32_t e = t->bmp[0x600 + lead * 64 + c], cp = e & TW__E_CP_MASK;
+            int ok = !(e & bad) && cp >= 0x600 && cp < 0x680;
+            s->pair[lead << 2 | c >> 4][c & 15] = ok ? (uint8_t)(cp - 0x600) : 0xFF;
+        }
+}
+
+tw__norm_kernel tw__norm_kernel_for(tw__isa isa)
+{
+#if TW_X86_KERNELS
+    if (isa >= TW__ISA_AVX2)
+        return tw__norm_kernel_avx2;
+    if (isa == TW__ISA_SSE42)
+        return tw__norm_kernel_sse42;
+#else
+    TW_UNUSED(isa);
+#endif
+    return NULL;
+}
+
+tw__norm_kernel tw__norm_kernel_best(void)
+{
+    return tw__norm_kernel_for(tw__isa_active());
+}
+
 int tw__norm_table_init(tw__norm_table *t, unsigned rules)
 {
     UErrorCode err = U_ZERO_ERROR;
@@ -152,6 +196,7 @@ int tw__norm_table_init(tw__norm_table *t, unsigned rules)
     t->rules = rules;
     for (uint32_t c = 0; c < 0x10000; c++)
         t->bmp[c] = (c >= 0xD800 && c <= 0xDFFF) ? (TW__E_SPACE | ' ') : fold_entry(c, rules);
+    simd_tables(t);
     return TW_OK;
 }
 
@@ -228,8 +273,9 @@ static int nfkc_if_needed(const tw__norm_table *t, tw__norm_work *w)
     return TW_OK;
 }
 
-int tw__normalize(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, size_t len,
-                  size_t *invalid_seqs)
+/* The reference path: decode everything, NFKC if needed, fold. */
+int tw__normalize_reference(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in,
+                            size_t len, size_t *invalid_seqs)
 {
     if (tw__buf_reserve(&w->cps, len + 1, sizeof(uint32_t)))
         return TW_ENOMEM;
@@ -280,6 +326,104 @@ int tw__normalize(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, 
         o--;
     w->out.len = o;
     return TW_OK;
+}
+
+/* The fast path: one pass over the bytes, no code point array, with runs
+ * of same-length folds handed to the vector kernel when there is one. It
+ * gives up (returns 1) on anything the reference does differently or at
+ * length: invalid UTF-8, code points above the BMP, a code point that
+ * sends the document to NFKC. Its output is the reference's, byte for
+ * byte (tests/text/test_normalize_simd.c holds every ISA to that). */
+static int normalize_fast(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in,
+                          size_t len, tw__norm_kernel kernel)
+{
+    /* a BMP code point is at most 3 bytes, from at least 1: 3x bounds it;
+     * the kernel stores whole vectors, hence the slack */
+    if (tw__buf_reserve(&w->out, 3 * len + 64, 1))
+        return -1;
+    uint8_t *out = w->out.data;
+    size_t o = 0, i = 0, next_try = 1;
+    int newlines = 0;
+    while (i < len) {
+        if (kernel && i >= next_try && i + TW__NORM_KERNEL_TAIL <= len) {
+            size_t adv = kernel(&t->simd, in, i, len, out + o, o ? out[o - 1] : '\n');
+            /* nothing folded: a run the kernel cannot take; try again later */
+            next_try = adv ? 0 : i + 16;
+            i += adv;
+            o += adv;
+            if (adv)
+                newlines = 0;
+            if (i >= len)
+                break;
+        }
+        uint32_t cp;
+        uint8_t b = in[i];
+        if (b < 0x80) {
+            cp = b;
+            i++;
+        } else if (b >= 0xC2 && b <= 0xDF) {
+            if (i + 1 >= len || (in[i + 1] & 0xC0) != 0x80)
+                return 1;
+            cp = ((uint32_t)(b & 0x1F) << 6) | (in[i + 1] & 0x3F);
+            i += 2;
+        } else if (b >= 0xE0 && b <= 0xEF) {
+            if (i + 2 >= len || (in[i + 1] & 0xC0) != 0x80 || (in[i + 2] & 0xC0) != 0x80)
+                return 1;
+            cp = ((uint32_t)(b & 0x0F) << 12) | ((uint32_t)(in[i + 1] & 0x3F) << 6) |
+                 (in[i + 2] & 0x3F);
+            if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+                return 1; /* overlong or surrogate: the reference repairs it */
+            i += 3;
+        } else {
+            return 1;
+        }
+        uint32_t e = t->bmp[cp];
+        if (e & TW__E_ICU)
+            return 1;
+        if (e & TW__E_DROP)
+            continue;
+        if (e & TW__E_NEWLINE) {
+            if ((e & TW__E_CR) && i < len && in[i] == '\n')
+                continue;
+            if (o > 0 && out[o - 1] == ' ')
+                o--;
+            if (o > 0 && newlines < 2) {
+                out[o++] = '\n';
+                newlines++;
+            }
+            continue;
+        }
+        if (e & TW__E_SPACE) {
+            if (o > 0 && out[o - 1] != ' ' && out[o - 1] != '\n')
+                out[o++] = ' ';
+            continue;
+        }
+        newlines = 0;
+        o += tw__utf8_encode(e & TW__E_CP_MASK, out + o);
+    }
+    while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\n'))
+        o--;
+    w->out.len = o;
+    return 0;
+}
+
+int tw__normalize_with(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, size_t len,
+                       size_t *invalid_seqs, tw__norm_kernel kernel)
+{
+    int fast = normalize_fast(t, w, in, len, kernel);
+    if (fast < 0)
+        return TW_ENOMEM;
+    if (fast > 0)
+        return tw__normalize_reference(t, w, in, len, invalid_seqs);
+    if (invalid_seqs)
+        *invalid_seqs = 0;
+    return TW_OK;
+}
+
+int tw__normalize(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, size_t len,
+                  size_t *invalid_seqs)
+{
+    return tw__normalize_with(t, w, in, len, invalid_seqs, tw__norm_kernel_best());
 }
 
 int tw__fold_pattern(const tw__norm_table *t, tw__norm_work *w, const char *in, size_t len,

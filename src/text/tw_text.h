@@ -22,10 +22,42 @@
 #define TW__E_ICU (1u << 28)     /* NFKC may change this code point or its neighbours */
 #define TW__E_WORD (1u << 29)    /* the code point itself is part of a word */
 
+/* What the vector kernels need of the table: the folds that keep a
+ * character's length, for ASCII and for the Arabic block U+0600–U+067F
+ * (lead bytes D8 and D9), derived from bmp[] at init. */
+typedef struct tw__norm_simd {
+    uint8_t ascii_lo[16], ascii_hi[16]; /* ASCII byte b folds to itself (or
+                                           to b+32 for A–Z when case_fold):
+                                           ascii_lo[b & 15] & ascii_hi[b >> 4] */
+    uint8_t case_fold;                  /* A–Z become a–z */
+    uint8_t pair[8][16]; /* [(lead & 1) << 2 | cont >> 4 & 3][cont & 15]: the
+                            folded code point minus U+0600 (it stays in the
+                            block), or 0xFF when the fold changes length */
+} tw__norm_simd;
+
 typedef struct tw__norm_table {
     unsigned rules;
+    tw__norm_simd simd;
     uint32_t bmp[0x10000];
 } tw__norm_table;
+
+/* A vector kernel of the normalizer: from in[i] (i >= 1), folds whole
+ * blocks of characters whose folds keep their length (and single spaces
+ * not after prev_out ' ' or '\n') into out, stopping at the first other
+ * character or when fewer than TW__NORM_KERNEL_TAIL bytes remain before
+ * len. Returns the bytes consumed, which equal the bytes written; it
+ * stops at a character boundary. May store up to 64 bytes past what it
+ * reports. */
+typedef size_t (*tw__norm_kernel)(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
+                                  uint8_t *out, uint8_t prev_out);
+#define TW__NORM_KERNEL_TAIL 65
+size_t tw__norm_kernel_sse42(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
+                             uint8_t *out, uint8_t prev_out);
+size_t tw__norm_kernel_avx2(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
+                            uint8_t *out, uint8_t prev_out);
+/* The kernel for an instruction set (NULL for scalar), and for the active one. */
+tw__norm_kernel tw__norm_kernel_for(tw__isa isa);
+tw__norm_kernel tw__norm_kernel_best(void);
 
 /* Builds the table for `rules`; TW_EICU if ICU cannot be loaded. */
 int tw__norm_table_init(tw__norm_table *t, unsigned rules);
@@ -83,6 +115,13 @@ void tw__norm_work_free(tw__norm_work *w);
  * TW_EUTF8 when more than a quarter of the bytes are invalid. */
 int tw__normalize(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, size_t len,
                   size_t *invalid_seqs);
+/* The same with a given kernel (NULL: the scalar fast path). */
+int tw__normalize_with(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, size_t len,
+                       size_t *invalid_seqs, tw__norm_kernel kernel);
+/* The reference: decode all, NFKC when needed, fold; what the fast path
+ * (and every kernel) must reproduce byte for byte. */
+int tw__normalize_reference(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in,
+                            size_t len, size_t *invalid_seqs);
 
 /* A word of normalized text: byte offset and length. */
 typedef struct tw__token {

@@ -27,6 +27,8 @@ for opt in --mode -j --threshold --id-field --text-field --title-field --time-fi
 done
 check "normalize --help exits 0" bash -c "'$TAWAM' normalize --help > /dev/null"
 check "--version names the version" bash -c "'$TAWAM' --version | grep -Eq 'tawam [0-9]+\.[0-9]+\.[0-9]+'"
+check "--version names the instruction set" bash -c "'$TAWAM' --version | grep -Eq 'kernels: (scalar|sse42|avx2|avx512)'"
+check "TAWAM_FORCE_ISA=scalar is obeyed" bash -c "TAWAM_FORCE_ISA=scalar '$TAWAM' --version | grep -q 'kernels: scalar'"
 
 # --- the bundled corpus: clusters as expected --------------------------------
 "$TAWAM" cluster -q "$ROOT/corpus/news.jsonl" > "$TMP/out.jsonl"
@@ -151,6 +153,19 @@ check "normalize folds diacritics, hamza and tatweel" bash -c \
   "printf 'أَهْـــلاً وسَهْلاً بِكُم فِي مَدِينَةِ الرِّيَاضِ ٢٠٢٦' | '$TAWAM' normalize | grep -qx 'اهلا وسهلا بكم في مدينه الرياض 2026'"
 check "normalize --norm-off keeps what is switched off" bash -c \
   "printf 'مدينةِ' | '$TAWAM' normalize --norm-off taa-marbuta | grep -qx 'مدينة'"
+
+# --- instruction sets: the output never depends on the kernels -------------
+for isa in scalar sse42 avx2 avx512; do
+    TAWAM_FORCE_ISA=$isa "$TAWAM" cluster -q "$ROOT/corpus/news.jsonl" > "$TMP/isa_$isa.jsonl"
+    check "TAWAM_FORCE_ISA=$isa: corpus output identical" cmp -s "$TMP/out.jsonl" "$TMP/isa_$isa.jsonl"
+done
+if [ -f "$ROOT/../shared/data/saudinewsnet.jsonl" ]; then
+    head -n 4000 "$ROOT/../shared/data/saudinewsnet.jsonl" > "$TMP/snn4k.jsonl"
+    "$TAWAM" cluster -q "$TMP/snn4k.jsonl" > "$TMP/snn4k_best.jsonl" 2> /dev/null
+    TAWAM_FORCE_ISA=scalar "$TAWAM" cluster -q "$TMP/snn4k.jsonl" > "$TMP/snn4k_scalar.jsonl" 2> /dev/null
+    check "4000 SaudiNewsNet articles: scalar and best ISA give the same output" \
+        cmp -s "$TMP/snn4k_best.jsonl" "$TMP/snn4k_scalar.jsonl"
+fi
 
 # --- real data (../shared): perturbed near-copies, precision and recall -------
 DATA="$ROOT/../shared/data/saudinewsnet.jsonl"

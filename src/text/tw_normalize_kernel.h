@@ -1,0 +1,101 @@
+/*
+ * tw_normalize_kernel.h — the normalizer's vector kernel, written once for
+ * every width: tw_normalize_sse42.c (16 bytes a step) and
+ * tw_normalize_avx2.c (32) define the V_* operations and include this.
+ *
+ * Arabic news is mostly letters of U+0600–U+067F (two bytes, lead D8/D9)
+ * and ASCII spaces and digits. Their folds (أ→ا, ة→ه, ى→ي, A→a) keep the
+ * length, so a block of them is folded in place of a copy: each byte's
+ * output comes from a table lookup on its own pair (lead with the next
+ * byte, continuation with the one before). Anything else — a dropped mark,
+ * a line break, a second space, a digit that loses a byte, another script
+ * — ends the run at that character and the scalar loop takes it
+ * (tw_normalize.c), so the output is the reference's by construction; the
+ * tests check it byte for byte on every ISA the host has.
+ */
+/* 128-entry lookup: table row (idx >> 4), column (idx & 15). */
+static inline V lookup128(const tw__norm_simd *s, V idx)
+{
+    const V lo = V_AND(idx, V_SET1(0x0F));
+    const V row = V_AND(V_SRLI16(idx, 4), V_SET1(0x07));
+    V r = V_ZERO();
+    for (int k = 0; k < 8; k++) {
+        V t = V_TABLE(s->pair[k]);
+        V hit = V_CMPEQ(row, V_SET1((char)k));
+        r = V_OR(r, V_AND(hit, V_SHUFFLE(t, lo)));
+    }
+    return r;
+}
+
+/* Pair index: (lead & 1) << 6 | (cont & 0x3F). */
+static inline V pair_index(V lead, V cont)
+{
+    V l = V_AND(lead, V_SET1(1));
+    return V_OR(V_SLLI16(l, 6), V_AND(cont, V_SET1(0x3F)));
+}
+
+static inline V is_lead(V v)
+{
+    /* D8 or D9: (v & 0xFE) == 0xD8 */
+    return V_CMPEQ(V_AND(v, V_SET1((char)0xFE)),
+                             V_SET1((char)0xD8));
+}
+
+static inline V is_cont(V v)
+{
+    return V_CMPEQ(V_AND(v, V_SET1((char)0xC0)),
+                             V_SET1((char)0x80));
+}
+
+size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
+                            uint8_t *out, uint8_t prev_out)
+{
+    if (in[i] == ' ' && (prev_out == ' ' || prev_out == '\n'))
+        return 0;
+    const V alo = V_TABLE(s->ascii_lo);
+    const V ahi = V_TABLE(s->ascii_hi);
+    const V space = V_SET1(' ');
+    const V ff = V_SET1((char)0xFF);
+    const V casefold = V_SET1(s->case_fold ? 32 : 0);
+    size_t done = 0;
+    while (i + done + V_W + 1 <= len) {
+        const uint8_t *p = in + i + done;
+        V v = V_LOAD((const V *)p);
+        V vp = V_LOAD((const V *)(p - 1));
+        V vn = V_LOAD((const V *)(p + 1));
+        /* ASCII (the high bit clear selects rows 0-7 of ascii_hi) */
+        V ascii = V_CMPGT(v, V_SET1(-1));
+        V bits = V_AND(
+            V_SHUFFLE(alo, V_AND(v, V_SET1(0x0F))),
+            V_SHUFFLE(ahi, V_AND(V_SRLI16(v, 4), V_SET1(0x0F))));
+        V aok = V_ANDNOT(V_CMPEQ(bits, V_ZERO()), ascii);
+        V dspace = V_AND(V_CMPEQ(v, space), V_CMPEQ(vp, space));
+        aok = V_ANDNOT(dspace, aok);
+        V upper = V_AND(V_CMPGT(v, V_SET1('A' - 1)),
+                                         V_CMPGT(V_SET1('Z' + 1), v));
+        V aout = V_ADD(v, V_AND(upper, casefold));
+        /* a lead with its continuation after it */
+        V vl = lookup128(s, pair_index(v, vn));
+        V lok = V_AND(V_AND(is_lead(v), is_cont(vn)),
+                                       V_XOR(V_CMPEQ(vl, ff), ff));
+        V lout = V_ADD(V_SET1((char)0xD8),
+                                       V_AND(V_SRLI16(vl, 6), V_SET1(1)));
+        /* a continuation with its lead before it */
+        V vc = lookup128(s, pair_index(vp, v));
+        V cok = V_AND(V_AND(is_lead(vp), is_cont(v)),
+                                       V_XOR(V_CMPEQ(vc, ff), ff));
+        V cout = V_OR(V_SET1((char)0x80),
+                                       V_AND(vc, V_SET1(0x3F)));
+        V o = V_BLEND(cout, lout, lok);
+        o = V_BLEND(o, aout, aok);
+        V_STORE((V *)(out + done), o);
+        uint32_t okmask = (uint32_t)V_MOVEMASK(V_OR(aok, V_OR(lok, cok)));
+        if (okmask != V_ALL) {
+            done += (size_t)__builtin_ctz(~okmask);
+            return done;
+        }
+        /* keep a lead with its continuation: stop before a split pair */
+        done += (p[V_W - 1] & 0xFE) == 0xD8 ? V_W - 1 : V_W;
+    }
+    return done;
+}

@@ -1,0 +1,31 @@
+/*
+ * tw_normalize_sse42.c — the normalizer's vector kernel for SSE4.2 (16
+ * bytes a step; the algorithm is in tw_normalize_kernel.h). Built with
+ * -msse4.2 and called only when the CPU has it (base/tw_cpu.c).
+ */
+#include <immintrin.h>
+#include "text/tw_text.h"
+
+typedef __m128i V;
+#define V_W 16
+#define V_ALL 0xFFFFu
+#define V_KERNEL tw__norm_kernel_sse42
+#define V_LOAD(p) _mm_loadu_si128(p)
+#define V_STORE(p, v) _mm_storeu_si128(p, v)
+#define V_TABLE(t) _mm_loadu_si128((const __m128i *)(t))
+#define V_AND _mm_and_si128
+#define V_ANDNOT _mm_andnot_si128
+#define V_OR _mm_or_si128
+#define V_XOR _mm_xor_si128
+#define V_ZERO _mm_setzero_si128
+#define V_SET1 _mm_set1_epi8
+#define V_CMPEQ _mm_cmpeq_epi8
+#define V_CMPGT _mm_cmpgt_epi8
+#define V_SHUFFLE _mm_shuffle_epi8
+#define V_SRLI16 _mm_srli_epi16
+#define V_SLLI16 _mm_slli_epi16
+#define V_ADD _mm_add_epi8
+#define V_BLEND _mm_blendv_epi8
+#define V_MOVEMASK(v) ((uint32_t)_mm_movemask_epi8(v) & 0xFFFFu)
+
+#include "text/tw_normalize_kernel.h"

@@ -1,0 +1,225 @@
+/*
+ * test_normalize_simd.c — the normalizer's fast path and vector kernels
+ * against the reference, byte for byte, on every instruction set the host
+ * has: random texts of Arabic (letters, marks, digits, punctuation, the
+ * whole U+0600 block), ASCII, spaces and line breaks in runs, three- and
+ * four-byte characters, NFKC triggers and invalid UTF-8; lengths around
+ * the vector widths; unaligned starts. Also the dispatch: names, and that
+ * TAWAM_FORCE_ISA can only lower the set.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text/tw_text.h"
+#include "../tw_test_util.h"
+
+static tw__norm_table *table;
+
+static int setup(void **state)
+{
+    (void)state;
+    table = malloc(sizeof *table);
+    return table && tw__norm_table_init(table, TW_NORM_DEFAULT) == TW_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(table);
+    return 0;
+}
+
+static size_t put_cp(uint8_t *o, uint32_t cp)
+{
+    return tw__utf8_encode(cp, o);
+}
+
+/* One random "character" of the mix, appended at o; returns bytes. */
+static size_t random_piece(uint64_t *rng, uint8_t *o)
+{
+    static const uint32_t arabic_common[] = {0x0627, 0x0644, 0x0645, 0x0646, 0x064A, 0x0648,
+                                             0x0647, 0x0629, 0x0623, 0x0625, 0x0622, 0x0649,
+                                             0x0628, 0x062A, 0x0631, 0x0639, 0x0641, 0x0642};
+    switch (rnd_below(rng, 20)) {
+    case 0: case 1: case 2: case 3: case 4: case 5: case 6:
+        return put_cp(o, arabic_common[rnd_below(rng, sizeof arabic_common / 4)]);
+    case 7: case 8:
+        return put_cp(o, 0x0600 + (uint32_t)rnd_below(rng, 0x100)); /* the whole block */
+    case 9: case 10:
+        o[0] = ' ';
+        return 1;
+    case 11:
+        o[0] = (uint8_t)('a' + rnd_below(rng, 26));
+        return 1;
+    case 12:
+        o[0] = (uint8_t)('A' + rnd_below(rng, 26));
+        return 1;
+    case 13:
+        o[0] = (uint8_t)(0x20 + rnd_below(rng, 0x5F)); /* printable ASCII */
+        return 1;
+    case 14: {
+        static const char *ws[] = {"\n", "\r\n", "\r", "\t", "  ", "\n\n\n", " \n "};
+        const char *w = ws[rnd_below(rng, 7)];
+        memcpy(o, w, strlen(w));
+        return strlen(w);
+    }
+    case 15: {
+        static const uint32_t three[] = {0x200C, 0x200F, 0x2019, 0x201C, 0x2014, 0xFEFB,
+                                         0xFE91, 0xFDF2, 0x00A0, 0x06F5, 0x0660, 0xFF21};
+        return put_cp(o, three[rnd_below(rng, sizeof three / 4)]);
+    }
+    case 16:
+        return put_cp(o, 0x1F600 + (uint32_t)rnd_below(rng, 64)); /* emoji */
+    case 17:
+        o[0] = (uint8_t)(0x80 + rnd_below(rng, 0x80)); /* a stray byte */
+        return 1;
+    case 18: {
+        size_t n = put_cp(o, 0x0627 + (uint32_t)rnd_below(rng, 20));
+        return n - (rnd_below(rng, 2)); /* sometimes truncated */
+    }
+    default:
+        o[0] = (uint8_t)('0' + rnd_below(rng, 10));
+        return 1;
+    }
+}
+
+/* Mostly-clean Arabic: long same-length runs that the kernels take whole,
+ * broken now and then. */
+static size_t clean_piece(uint64_t *rng, uint8_t *o)
+{
+    uint64_t r = rnd_below(rng, 100);
+    if (r < 80)
+        return put_cp(o, 0x0621 + (uint32_t)rnd_below(rng, 0x2A)); /* letters ء..ي */
+    if (r < 93) {
+        o[0] = ' ';
+        return 1;
+    }
+    return random_piece(rng, o);
+}
+
+static void check_all(const uint8_t *in, size_t len)
+{
+    tw__norm_work ref = {0}, fast = {0};
+    size_t rbad = 0, fbad = 0;
+    int rrc = tw__normalize_reference(table, &ref, in, len, &rbad);
+    for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported(); isa++) {
+        fbad = 12345;
+        int frc = tw__normalize_with(table, &fast, in, len, &fbad,
+                                     tw__norm_kernel_for((tw__isa)isa));
+        if (frc != rrc || (rrc == TW_OK && (fast.out.len != ref.out.len ||
+                                            memcmp(fast.out.data, ref.out.data, ref.out.len) ||
+                                            fbad != rbad))) {
+            print_error("isa %s differs on %zu bytes (rc %d/%d, len %zu/%zu)\n",
+                        tw__isa_name((tw__isa)isa), len, frc, rrc, fast.out.len, ref.out.len);
+            fail();
+        }
+    }
+    tw__norm_work_free(&ref);
+    tw__norm_work_free(&fast);
+}
+
+static void test_random_mixed(void **state)
+{
+    (void)state;
+    uint64_t rng = 7;
+    uint8_t *buf = malloc(4096 + 128);
+    for (int trial = 0; trial < 6000; trial++) {
+        size_t target = trial < 300 ? (size_t)trial : (size_t)rnd_below(&rng, 1500);
+        size_t shift = (size_t)rnd_below(&rng, 64); /* unaligned starts */
+        uint8_t *p = buf + shift;
+        size_t n = 0;
+        int clean = trial % 3 != 0;
+        while (n < target)
+            n += clean ? clean_piece(&rng, p + n) : random_piece(&rng, p + n);
+        check_all(p, n);
+    }
+    free(buf);
+}
+
+static void test_lengths_around_widths(void **state)
+{
+    (void)state;
+    /* identity-only Arabic with one fold placed at every position, for
+     * every length around 16, 32 and 64 bytes and the kernel's tail */
+    uint8_t buf[512];
+    for (size_t len = 60; len < 200; len++)
+        for (size_t pos = 0; pos + 2 <= len; pos += 1) {
+            size_t n = 0;
+            while (n + 2 <= len) {
+                n += put_cp(buf + n, n == pos || n + 1 == pos ? 0x0629 : 0x0645);
+                if (n % 11 == 0 && n + 1 <= len)
+                    buf[n++] = ' ';
+            }
+            if (n < len)
+                buf[n++] = 'x';
+            check_all(buf, n);
+        }
+}
+
+static void test_split_pair_at_block_end(void **state)
+{
+    (void)state;
+    /* an odd ASCII prefix puts lead bytes at the last byte of a block */
+    uint8_t buf[300];
+    for (size_t prefix = 1; prefix < 40; prefix++) {
+        size_t n = 0;
+        for (size_t k = 0; k < prefix; k++)
+            buf[n++] = 'a';
+        while (n + 2 <= 200)
+            n += put_cp(buf + n, 0x0644);
+        buf[n++] = '\n'; /* ends the last run early, then scalar */
+        check_all(buf, n);
+    }
+}
+
+static void test_double_spaces_and_line_starts(void **state)
+{
+    (void)state;
+    uint8_t buf[400];
+    for (size_t gap = 0; gap < 70; gap++) {
+        size_t n = 0;
+        for (size_t k = 0; k < gap; k++)
+            n += put_cp(buf + n, 0x0628);
+        memcpy(buf + n, "  \n ", 4);
+        n += 4;
+        for (size_t k = 0; k < 100; k++)
+            n += put_cp(buf + n, k % 7 == 6 ? ' ' : 0x062A);
+        check_all(buf, n);
+    }
+}
+
+static void test_dispatch(void **state)
+{
+    (void)state;
+    tw__isa isa;
+    assert_int_equal(tw__isa_from_name("avx2", &isa), 0);
+    assert_int_equal(isa, TW__ISA_AVX2);
+    assert_int_equal(tw__isa_from_name("scalar", &isa), 0);
+    assert_int_equal(isa, TW__ISA_SCALAR);
+    assert_int_not_equal(tw__isa_from_name("neon", &isa), 0);
+    assert_true(tw__isa_active() <= tw__isa_supported());
+    assert_string_equal(tw_isa(), tw__isa_name(tw__isa_active()));
+    const char *forced = getenv("TAWAM_FORCE_ISA");
+    if (forced && tw__isa_from_name(forced, &isa) == 0 && isa <= tw__isa_supported())
+        assert_int_equal(tw__isa_active(), isa);
+    assert_null(tw__norm_kernel_for(TW__ISA_SCALAR));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_mixed),
+        cmocka_unit_test(test_lengths_around_widths),
+        cmocka_unit_test(test_split_pair_at_block_end),
+        cmocka_unit_test(test_double_spaces_and_line_starts),
+        cmocka_unit_test(test_dispatch),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
