@@ -194,12 +194,44 @@ typedef struct edge {
     float sim;
 } edge;
 
-static int cmp_edge(const void *x_, const void *y_)
+/* Sorts edges by (a, b), stably: parallel edges keep their order, so their
+ * sums are those of a stable comparison sort (glibc's merge sort, which
+ * this replaced: 20% of story time on SaudiNewsNet went to it). LSD radix
+ * over 16-bit digits of b then a, skipping digits no end reaches. */
+static int sort_edges(edge *e, size_t n, uint32_t max_end)
 {
-    const edge *x = x_, *y = y_;
-    if (x->a != y->a)
-        return x->a < y->a ? -1 : 1;
-    return (x->b > y->b) - (x->b < y->b);
+    if (n < 2)
+        return TW_OK;
+    edge *tmp = malloc(n * sizeof *tmp);
+    size_t *count = malloc(65536 * sizeof *count);
+    if (!tmp || !count) {
+        free(tmp);
+        free(count);
+        return TW_ENOMEM;
+    }
+    int digits = max_end > 0xFFFF ? 2 : 1;
+    edge *src = e, *dst = tmp;
+    for (int pass = 0; pass < 2 * digits; pass++) {
+        int shift = 16 * (pass % digits), by_a = pass >= digits;
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[((by_a ? src[i].a : src[i].b) >> shift) & 0xFFFF]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            dst[count[((by_a ? src[i].a : src[i].b) >> shift) & 0xFFFF]++] = src[i];
+        edge *t = src;
+        src = dst;
+        dst = t;
+    }
+    /* an even number of passes: the result is back in e */
+    free(tmp);
+    free(count);
+    return TW_OK;
 }
 
 /* A unit (by position in time order) holding a term, with its weight. */
@@ -249,23 +281,27 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         pstart[s] = sum;
         sum += tix.key[s] ? tix.val[s] : 0;
     }
+    size_t lo = 0; /* the first position inside the window of the current unit */
     for (size_t pi = 0; pi < n; pi++) {
         size_t un = ord[pi].unit;
         int64_t t = ord[pi].time;
         tpos[pi] = t;
         unit_at[pi] = (uint32_t)un;
+        while (t - tpos[lo] > p->window + TW_STORY_EVENT_SLACK)
+            lo++; /* times only grow: the window's start only moves on */
         const tw__term *x = v->terms + v->off[un];
         size_t nx = v->off[un + 1] - v->off[un], ntouch = 0;
         for (size_t k = 0; k < nx; k++) {
             size_t slot = map_find(&tix, x[k].h);
             size_t b = pstart[slot], e = b + pfill[slot];
+            float xw = x[k].w;
             for (size_t q = e; q-- > b;) {
                 uint32_t other = post[q].pos;
-                if (t - tpos[other] > p->window + TW_STORY_EVENT_SLACK)
+                if (other < lo)
                     break;
                 if (acc[other] == 0)
                     touched[ntouch++] = other;
-                acc[other] += x[k].w * post[q].w;
+                acc[other] += xw * post[q].w;
             }
         }
         for (size_t k = 0; k < ntouch; k++) {
@@ -327,7 +363,8 @@ int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v
     size_t ne = eb.len;
     while (!rc && ne > 0) {
         /* merge parallel edges: sum of similarities between two clusters */
-        qsort(e, ne, sizeof *e, cmp_edge);
+        if ((rc = sort_edges(e, ne, n ? (uint32_t)(n - 1) : 0)))
+            break;
         size_t w = 0;
         for (size_t i = 0; i < ne; i++) {
             if (w > 0 && e[w - 1].a == e[i].a && e[w - 1].b == e[i].b)
