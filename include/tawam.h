@@ -112,6 +112,7 @@ TW_API const char *tw_norm_rule_name(unsigned rule);
 typedef struct tw_engine tw_engine;
 typedef struct tw_scratch tw_scratch;
 typedef struct tw_batch tw_batch;
+typedef struct tw_features tw_features;
 
 typedef struct tw_config {
     unsigned norm_rules;       /* TW_NORM_* bits; default TW_NORM_DEFAULT */
@@ -235,6 +236,28 @@ TW_API int tw_batch_add(tw_batch *b, tw_scratch *s, const char *text, size_t len
  * near-copy decision reads the text only). As tw_batch_add otherwise. */
 TW_API int tw_batch_add_doc(tw_batch *b, tw_scratch *s, const tw_doc *doc, size_t *index,
                             tw_text_info *info);
+
+/* Documents in parallel. Reading a document (normalize, strip, shingle,
+ * story terms) is most of the work and needs only a scratch, so it can run
+ * in any thread: tw_features_compute fills a tw_features in the caller's
+ * thread, and tw_batch_add_features adds it later, in the order the caller
+ * wants (index = call order, as tw_batch_add). A tw_features is reused
+ * from one document to the next; its memory is kept, so steady use
+ * allocates nothing. tw_batch_add_doc is compute + add in one call.
+ * `tawam cluster -j N` runs this as reader -> N workers -> ordered adder. */
+TW_API int tw_features_create(tw_features **out);
+TW_API void tw_features_free(tw_features *f);
+/* As tw_batch_add_doc's reading step: TW_ENOTEXT, TW_EUTF8, … leave f
+ * holding no document (adding it then fails with the same status). */
+TW_API int tw_features_compute(tw_scratch *s, const tw_doc *doc, tw_features *f,
+                               tw_text_info *info);
+/* Adds f's document to b (the engines of the scratch that computed it and
+ * of b must be the same: TW_EINVAL otherwise). f is not changed. */
+TW_API int tw_batch_add_features(tw_batch *b, const tw_features *f, size_t *index);
+
+/* Threads tw_batch_cluster may use for its parallel passes (default 1;
+ * 0 means 1). The result is the same for any number. */
+TW_API int tw_batch_set_threads(tw_batch *b, unsigned threads);
 
 /* Clusters everything added: boilerplate-like shingles, MinHash, LSH
  * candidates, verification, union-find; then, when the engine's config has

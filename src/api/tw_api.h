@@ -32,6 +32,16 @@ struct tw_engine {
     tw__norm_table norm; /* last: large */
 };
 
+/* A document read by tw_features_compute (see tawam.h). */
+struct tw_features {
+    const tw_engine *e; /* NULL: holds no document */
+    int status;         /* why it holds none */
+    tw__buf fps;        /* uint32_t: the shingle set */
+    tw__buf terms;      /* tw__term: story terms */
+    uint64_t content;   /* hash of the set: equal sets are exact copies */
+    int64_t time, event;
+};
+
 struct tw_scratch {
     const tw_engine *e;
     tw__norm_work nw;
@@ -44,10 +54,12 @@ struct tw_scratch {
     tw__buf text;    /* uint8_t: normalized title + '\n' + text */
     tw__spot_work spw;
     tw__buf terms;   /* tw__term: the document's story terms */
+    struct tw_features feat; /* tw_batch_add_doc's features */
     size_t title_end;  /* bytes of s->text that are the title's */
     size_t body_first; /* index of the first body token */
     unsigned lead_days; /* tw__lead_days of the body */
 };
+
 
 /* Runs the document pipeline (normalize, strip, tokenize, shingle; with
  * story != 0 also spot names and build story terms, calling label for each

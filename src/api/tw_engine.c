@@ -312,6 +312,8 @@ void tw_scratch_free(tw_scratch *s)
     tw__buf_free(&s->fps2);
     tw__buf_free(&s->text);
     tw__buf_free(&s->terms);
+    tw__buf_free(&s->feat.fps);
+    tw__buf_free(&s->feat.terms);
     tw__spot_work_free(&s->spw);
     free(s);
 }

@@ -30,6 +30,15 @@ void tw__buf_free(tw__buf *b);
 /* Sorts n 32-bit keys in place (LSD radix; tmp must hold n keys). */
 void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
 
+/* --------------------------------------------- threads (tw_parallel.c) */
+
+/* Work on items [begin, end) as worker number `worker`; nonzero = failure. */
+typedef int (*tw__range_fn)(void *ctx, unsigned worker, size_t begin, size_t end);
+/* Splits [0, n) into up to `threads` contiguous ranges of at least
+ * min_per_thread items, runs them in parallel (the caller's thread takes
+ * the first) and returns the first failure of a range, in range order. */
+int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__range_fn fn, void *ctx);
+
 /* ------------------------------------------ instruction sets (tw_cpu.c) */
 
 /* x86-64 vector kernels are compiled in (one file per set, -m flags). */

@@ -6,9 +6,9 @@
 #ifndef TW_CLI_H
 #define TW_CLI_H
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include "tawam.h"
+#include "tw_cli_json.h"
 
 /* Exit codes (documented in --help and the README). */
 enum {
@@ -30,10 +30,13 @@ typedef struct tw_cli_fields {
     const char *id, *text, *title, *time;
 } tw_cli_fields;
 
-/* Fills doc from a parsed JSON object (pointers into root). Returns NULL,
- * or a static message saying why the article cannot be used. A time that
- * does not parse leaves the article without a time. */
-const char *tw_cli_doc_from_json(const cJSON *root, const tw_cli_fields *f, tw_doc *doc);
+/* Parses one JSONL line (decoding its strings in place) into doc, whose
+ * pointers then point into the line, and *id (the id field's raw token;
+ * kind ABSENT when there is none). Returns NULL, or a static message
+ * saying why the article cannot be used. A time that does not parse
+ * leaves the article without a time. Thread-safe. */
+const char *tw_cli_parse_line(char *line, size_t len, const tw_cli_fields *f, tw_doc *doc,
+                              tw_cli_json_field *id);
 
 void tw_cli_engine_opts_init(tw_cli_engine_opts *o);
 /* Tries to consume argv[*i] (and its value) as an engine option (text and

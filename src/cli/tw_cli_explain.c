@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cjson/cJSON.h>
 #include "tw_cli.h"
 
 static void explain_usage(FILE *out)
@@ -33,9 +34,9 @@ static void explain_usage(FILE *out)
 }
 
 typedef struct art {
-    cJSON *root;
     tw_doc doc;
     size_t index;
+    tw_cli_json_field id; /* raw token, into the file's text */
 } art;
 
 /* Adds every usable line of path; returns the number of lines or -1. */
@@ -52,12 +53,11 @@ static long add_corpus(const char *path, const tw_cli_fields *f, tw_batch *b, tw
     long n = 0;
     while ((len = getline(&line, &cap, in)) >= 0) {
         n++;
-        cJSON *root = cJSON_ParseWithLength(line, (size_t)len);
         tw_doc d;
+        tw_cli_json_field id;
         size_t idx;
-        if (root && cJSON_IsObject(root) && !tw_cli_doc_from_json(root, f, &d))
+        if (!tw_cli_parse_line(line, (size_t)len, f, &d, &id))
             tw_batch_add_doc(b, s, &d, &idx, NULL); /* unusable lines add nothing */
-        cJSON_Delete(root);
     }
     free(line);
     fclose(in);
@@ -73,12 +73,22 @@ static void json_string(FILE *out, const char *s)
     cJSON_Delete(str);
 }
 
-static void print_pair(const art *a, const art *b, const char *id_field,
-                       const tw_story_explanation *x, int json)
+/* The id token as written, NUL-terminated, or NULL when there is none. */
+static char *id_text(const art *a)
 {
-    const cJSON *ida = cJSON_GetObjectItemCaseSensitive(a->root, id_field);
-    const cJSON *idb = cJSON_GetObjectItemCaseSensitive(b->root, id_field);
-    char *sa = ida ? cJSON_PrintUnformatted(ida) : NULL, *sb = idb ? cJSON_PrintUnformatted(idb) : NULL;
+    if (!a->id.kind)
+        return NULL;
+    char *p = malloc(a->id.raw_len + 1);
+    if (p) {
+        memcpy(p, a->id.raw, a->id.raw_len);
+        p[a->id.raw_len] = 0;
+    }
+    return p;
+}
+
+static void print_pair(const art *a, const art *b, const tw_story_explanation *x, int json)
+{
+    char *sa = id_text(a), *sb = id_text(b);
     if (json) {
         printf("{\"a\":%s,\"b\":%s,\"story_score\":%.4f,\"cosine\":%.4f,\"time_factor\":%.4f,",
                sa ? sa : "null", sb ? sb : "null", x->score, x->cosine, x->time_factor);
@@ -112,8 +122,8 @@ static void print_pair(const art *a, const art *b, const char *id_field,
                    x->top[k].text, x->top[k].is_name ? "  (name)" : "");
         printf("\n");
     }
-    cJSON_free(sa);
-    cJSON_free(sb);
+    free(sa);
+    free(sb);
 }
 
 int tw_cli_explain(int argc, char **argv)
@@ -190,13 +200,10 @@ int tw_cli_explain(int argc, char **argv)
             arts = bigger;
         }
         art *x = &arts[narts];
-        x->root = cJSON_Parse(p);
-        const char *why = !x->root || !cJSON_IsObject(x->root) ? "invalid JSON object"
-                                                               : tw_cli_doc_from_json(x->root, &f, &x->doc);
+        const char *why = tw_cli_parse_line(p, strlen(p), &f, &x->doc, &x->id);
         int rc = why ? 0 : tw_batch_add_doc(b, s, &x->doc, &x->index, NULL);
         if (why || rc) {
             fprintf(stderr, "tawam explain: line %zu: %s\n", lineno, why ? why : tw_strerror(rc));
-            cJSON_Delete(x->root);
             exit_code = TW_EXIT_USAGE;
             goto done;
         }
@@ -220,11 +227,9 @@ int tw_cli_explain(int argc, char **argv)
             exit_code = TW_EXIT_INTERNAL;
             goto done;
         }
-        print_pair(&arts[k], &arts[k + 1], f.id, &x, json);
+        print_pair(&arts[k], &arts[k + 1], &x, json);
     }
 done:
-    for (size_t k = 0; k < narts; k++)
-        cJSON_Delete(arts[k].root);
     free(arts);
     tw_batch_free(b);
     tw_scratch_free(s);

@@ -85,27 +85,35 @@ void tw_cli_engine_opts_free(tw_cli_engine_opts *o)
     o->strip_text = o->gazetteer_text = NULL;
 }
 
-const char *tw_cli_doc_from_json(const cJSON *root, const tw_cli_fields *f, tw_doc *doc)
+const char *tw_cli_parse_line(char *line, size_t len, const tw_cli_fields *f, tw_doc *doc,
+                              tw_cli_json_field *id)
 {
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(root, f->text);
-    if (!text || !cJSON_IsString(text))
-        return text ? "the text field is not a string" : "no text field";
-    doc->text = text->valuestring;
-    doc->text_len = strlen(text->valuestring);
+    tw_cli_json_field fl[4] = {
+        {.name = f->id, .decode = 0},
+        {.name = f->text, .decode = 1},
+        {.name = f->title, .decode = 1},
+        {.name = f->time, .decode = 1},
+    };
+    const char *why = tw_cli_json_object(line, len, fl, 4);
+    *id = fl[0];
+    if (why)
+        return why;
+    if (fl[1].kind != TW_CLI_JSON_STRING)
+        return fl[1].kind ? "the text field is not a string" : "no text field";
+    doc->text = fl[1].str;
+    doc->text_len = fl[1].str_len;
     doc->title = NULL;
     doc->title_len = 0;
     doc->time = TW_TIME_NONE;
-    const cJSON *title = cJSON_GetObjectItemCaseSensitive(root, f->title);
-    if (title && cJSON_IsString(title)) {
-        doc->title = title->valuestring;
-        doc->title_len = strlen(title->valuestring);
+    if (fl[2].kind == TW_CLI_JSON_STRING) {
+        doc->title = fl[2].str;
+        doc->title_len = fl[2].str_len;
     }
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, f->time);
     int64_t secs;
-    if (t && cJSON_IsString(t) && tw_parse_time(t->valuestring, strlen(t->valuestring), &secs) == TW_OK)
+    if (fl[3].kind == TW_CLI_JSON_STRING && tw_parse_time(fl[3].str, fl[3].str_len, &secs) == TW_OK)
         doc->time = secs;
-    else if (t && cJSON_IsNumber(t) && t->valuedouble > -1e15 && t->valuedouble < 1e15)
-        doc->time = (int64_t)t->valuedouble;
+    else if (fl[3].kind == TW_CLI_JSON_NUMBER && fl[3].num > -1e15 && fl[3].num < 1e15)
+        doc->time = (int64_t)fl[3].num;
     return NULL;
 }
 

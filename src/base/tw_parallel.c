@@ -1,0 +1,64 @@
+/*
+ * tw_parallel.c — a parallel for over [0, n): contiguous ranges, one per
+ * thread, threads started per call and joined before it returns.
+ *
+ * Batch clustering calls it a handful of times per run, each over tens of
+ * thousands of items or more, so starting threads per call costs nothing
+ * measurable and keeps no pool alive between calls (a crawler's long-lived
+ * engine holds no idle threads). Every caller writes only its own range's
+ * results, so the output is the same for any thread count.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include "base/tw_base.h"
+
+typedef struct job {
+    tw__range_fn fn;
+    void *ctx;
+    unsigned worker;
+    size_t begin, end;
+    int rc;
+    pthread_t th;
+} job;
+
+static void *run(void *arg)
+{
+    job *j = arg;
+    j->rc = j->fn(j->ctx, j->worker, j->begin, j->end);
+    return NULL;
+}
+
+int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__range_fn fn, void *ctx)
+{
+    if (min_per_thread == 0)
+        min_per_thread = 1;
+    if (threads > n / min_per_thread)
+        threads = (unsigned)(n / min_per_thread);
+    if (threads <= 1)
+        return fn(ctx, 0, 0, n);
+    job *jobs = calloc(threads, sizeof *jobs);
+    if (!jobs)
+        return fn(ctx, 0, 0, n); /* no memory for threads: one is enough */
+    unsigned started = 0;
+    for (unsigned t = 0; t < threads; t++) {
+        jobs[t] = (job){fn, ctx, t, n * t / threads, n * (t + 1) / threads, 0, 0};
+        if (t > 0 && pthread_create(&jobs[t].th, NULL, run, &jobs[t]) == 0)
+            started = t;
+        else if (t > 0)
+            break;
+    }
+    /* the calling thread takes range 0; ranges whose thread did not start
+     * are run here too, after it */
+    run(&jobs[0]);
+    for (unsigned t = started + 1; t < threads; t++)
+        run(&jobs[t]);
+    int rc = jobs[0].rc;
+    for (unsigned t = 1; t < threads; t++) {
+        if (t <= started)
+            pthread_join(jobs[t].th, NULL);
+        if (!rc)
+            rc = jobs[t].rc;
+    }
+    free(jobs);
+    return rc;
+}
