@@ -165,6 +165,11 @@ if [ -f "$ROOT/../shared/data/saudinewsnet.jsonl" ]; then
     TAWAM_FORCE_ISA=scalar "$TAWAM" cluster -q "$TMP/snn4k.jsonl" > "$TMP/snn4k_scalar.jsonl" 2> /dev/null
     check "4000 SaudiNewsNet articles: scalar and best ISA give the same output" \
         cmp -s "$TMP/snn4k_best.jsonl" "$TMP/snn4k_scalar.jsonl"
+    for j in 1 3; do
+        "$TAWAM" cluster -q -j $j "$TMP/snn4k.jsonl" > "$TMP/snn4k_j$j.jsonl" 2> /dev/null
+        check "4000 SaudiNewsNet articles: -j $j gives the same output" \
+            cmp -s "$TMP/snn4k_best.jsonl" "$TMP/snn4k_j$j.jsonl"
+    done
 fi
 
 # --- real data (../shared): perturbed near-copies, precision and recall -------
