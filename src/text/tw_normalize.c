@@ -83,8 +83,34 @@ static uint32_t fold_punct(uint32_t c)
 }
 
 /* What the rules make of one code point (NFKC aside). */
+/* NFKC of a code point that interacts with neither neighbour (a boundary
+ * before and after it) is NFKC of it alone; when that is one BMP code
+ * point that needs no ICU itself, the table can fold it directly and the
+ * document need not go to ICU. U+00A0 (no-break space, → U+0020) is the
+ * case that matters: 28% of SaudiNewsNet articles hold one, and each sent
+ * its whole article through ICU. Returns the code point, or 0. */
+static uint32_t nfkc_alone(uint32_t c, unsigned rules)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&err);
+    if (U_FAILURE(err) || c >= 0x10000 || (c >= 0xD800 && c <= 0xDFFF) ||
+        !unorm2_hasBoundaryBefore(nfkc, (UChar32)c) || !unorm2_hasBoundaryAfter(nfkc, (UChar32)c))
+        return 0;
+    UChar in[1] = {(UChar)c}, out[8];
+    int32_t n = unorm2_normalize(nfkc, in, 1, out, 8, &err);
+    if (U_FAILURE(err) || n != 1 || (out[0] >= 0xD800 && out[0] <= 0xDFFF) || out[0] == c ||
+        needs_icu(out[0], rules))
+        return 0;
+    return out[0];
+}
+
 static uint32_t fold_entry(uint32_t c, unsigned rules)
 {
+    if (needs_icu(c, rules)) {
+        uint32_t d = nfkc_alone(c, rules);
+        if (d)
+            return fold_entry(d, rules);
+    }
     uint32_t flags = 0;
     if (is_word_cp(c))
         flags |= TW__E_WORD;
