@@ -9,6 +9,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+/* xxHash's own header in inline mode: the short hashes of the hot loops
+ * are inlined instead of called through the shared library. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 #include "index/tw_index.h"
 

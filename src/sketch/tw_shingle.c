@@ -6,6 +6,9 @@
  * k is, and never copies text. Sets are sorted with a radix sort and
  * deduplicated in place, ready for exact Jaccard by merging.
  */
+/* xxHash's own header in inline mode: the short hashes of the hot loops
+ * are inlined instead of called through the shared library. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 #include "sketch/tw_sketch.h"
 

@@ -12,6 +12,9 @@
  * is applied by the story clustering.
  */
 #include <string.h>
+/* xxHash's own header in inline mode: the short hashes of the hot loops
+ * are inlined instead of called through the shared library. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 #include "sketch/tw_sketch.h"
 
