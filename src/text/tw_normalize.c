@@ -185,11 +185,15 @@ static void simd_tables(tw__norm_table *t)
     }
     for (unsigned h = 0; h < 8; h++)
         s->ascii_hi[h] = (uint8_t)(1u << h);
+    for (uint32_t b = 0; b < 0x80; b++)
+        if (t->bmp[b] & TW__E_WORD)
+            s->word_lo[b & 15] |= (uint8_t)(1u << (b >> 4));
     for (unsigned lead = 0; lead < 2; lead++)
         for (unsigned c = 0; c < 64; c++) {
             uint32_t e = t->bmp[0x600 + lead * 64 + c], cp = e & TW__E_CP_MASK;
             int ok = !(e & bad) && cp >= 0x600 && cp < 0x680;
             s->pair[lead << 2 | c >> 4][c & 15] = ok ? (uint8_t)(cp - 0x600) : 0xFF;
+            s->pair_word[lead << 2 | c >> 4][c & 15] = (e & TW__E_WORD) ? 0xFF : 0;
         }
 }
 
@@ -203,6 +207,24 @@ tw__norm_kernel tw__norm_kernel_for(tw__isa isa)
 #else
     TW_UNUSED(isa);
 #endif
+    return NULL;
+}
+
+tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width)
+{
+#if TW_X86_KERNELS
+    if (isa >= TW__ISA_AVX2) {
+        *width = 32;
+        return tw__tok_words_avx2;
+    }
+    if (isa == TW__ISA_SSE42) {
+        *width = 16;
+        return tw__tok_words_sse42;
+    }
+#else
+    TW_UNUSED(isa);
+#endif
+    *width = 0;
     return NULL;
 }
 
@@ -359,7 +381,7 @@ int tw__normalize_reference(const tw__norm_table *t, tw__norm_work *w, const uin
  * gives up (returns 1) on anything the reference does differently or at
  * length: invalid UTF-8, code points above the BMP, a code point that
  * sends the document to NFKC. Its output is the reference's, byte for
- * byte (tests/text/test_normalize_simd.c holds every ISA to that). */
+ * byte (tests/text/test_text_kernels.c holds every ISA to that). */
 static int normalize_fast(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in,
                           size_t len, tw__norm_kernel kernel)
 {

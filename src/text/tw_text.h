@@ -33,6 +33,9 @@ typedef struct tw__norm_simd {
     uint8_t pair[8][16]; /* [(lead & 1) << 2 | cont >> 4 & 3][cont & 15]: the
                             folded code point minus U+0600 (it stays in the
                             block), or 0xFF when the fold changes length */
+    /* the tokenizer's: which characters are word characters (TW__E_WORD) */
+    uint8_t word_lo[16];      /* ASCII, with ascii_hi as above */
+    uint8_t pair_word[8][16]; /* U+0600–U+067F, indexed as pair: 0xFF or 0 */
 } tw__norm_simd;
 
 typedef struct tw__norm_table {
@@ -55,6 +58,17 @@ size_t tw__norm_kernel_sse42(const tw__norm_simd *s, const uint8_t *in, size_t i
                              uint8_t *out, uint8_t prev_out);
 size_t tw__norm_kernel_avx2(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
                             uint8_t *out, uint8_t prev_out);
+/* The tokenizer's kernel: *mask gets, for each byte of the block at p, 1
+ * when it belongs to a word character; 0 is returned (and *mask left)
+ * when the block holds a character the kernel does not know. p[-1] and
+ * p[width] must be readable. */
+typedef int (*tw__tok_kernel)(const tw__norm_simd *s, const uint8_t *p, uint32_t *mask);
+int tw__tok_words_sse42(const tw__norm_simd *s, const uint8_t *p, uint32_t *mask);
+int tw__tok_words_avx2(const tw__norm_simd *s, const uint8_t *p, uint32_t *mask);
+/* The tokenizer kernel and its block width for an instruction set (NULL,
+ * 0 for scalar). */
+tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width);
+
 /* The kernel for an instruction set (NULL for scalar), and for the active one. */
 tw__norm_kernel tw__norm_kernel_for(tw__isa isa);
 tw__norm_kernel tw__norm_kernel_best(void);
@@ -132,6 +146,9 @@ typedef struct tw__token {
  * appending tw__token entries to `tokens` (cleared first). Boilerplate has
  * already been blanked to spaces by the phrase stage. */
 int tw__tokenize(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf *tokens);
+/* The same with a given kernel (NULL: scalar only); what tests compare. */
+int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf *tokens,
+                      tw__tok_kernel kernel, size_t width);
 
 /* Normalizes a regex like text, leaving its ASCII untouched: NFKC, then the
  * folds on non-ASCII code points; out gets a NUL-terminated string. */

@@ -5,10 +5,25 @@
  * (any script), as the normalization table classifies them. Punctuation,
  * spaces and symbols separate words. Normalized text is valid UTF-8 by
  * construction, so decoding here needs no checks beyond the lead byte.
+ *
+ * A vector kernel (tw_text_kernels.h) classifies whole blocks of ASCII and
+ * Arabic at once; words are then read off the block's bit mask, one step
+ * per word edge instead of one per character. Blocks it does not know,
+ * the first byte and the tail go through the scalar loop, which is the
+ * reference (tests hold every kernel to it).
  */
 #include "text/tw_text.h"
 
-int tw__tokenize(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf *tokens)
+static int push(tw__buf *tokens, size_t start, size_t end)
+{
+    if (tw__buf_reserve(tokens, tokens->len + 1, sizeof(tw__token)))
+        return TW_ENOMEM;
+    ((tw__token *)tokens->data)[tokens->len++] = (tw__token){(uint32_t)start, (uint32_t)(end - start)};
+    return TW_OK;
+}
+
+int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf *tokens,
+                      tw__tok_kernel kernel, size_t width)
 {
     tokens->len = 0;
     if (len > UINT32_MAX)
@@ -16,6 +31,24 @@ int tw__tokenize(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf 
     size_t i = 0, start = 0;
     int in_word = 0;
     while (i < len) {
+        uint32_t mask;
+        if (kernel && i > 0 && i + width < len && kernel(&t->simd, s + i, &mask)) {
+            /* word edges: bits where the mask differs from the bit before */
+            uint32_t prev = (mask << 1) | (uint32_t)in_word;
+            uint32_t edges = (mask ^ prev) & (width == 32 ? 0xFFFFFFFFu : 0xFFFFu);
+            while (edges) {
+                size_t at = i + (size_t)__builtin_ctz(edges);
+                if (in_word && push(tokens, start, at))
+                    return TW_ENOMEM;
+                start = at;
+                in_word = !in_word;
+                edges &= edges - 1;
+            }
+            i += width;
+            while (i < len && (s[i] & 0xC0) == 0x80)
+                i++; /* the rest of a character split by the block's end */
+            continue;
+        }
         uint8_t b = s[i];
         uint32_t cp;
         size_t n;
@@ -41,19 +74,20 @@ int tw__tokenize(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf 
             start = i;
             in_word = 1;
         } else if (!word && in_word) {
-            if (tw__buf_reserve(tokens, tokens->len + 1, sizeof(tw__token)))
+            if (push(tokens, start, i))
                 return TW_ENOMEM;
-            ((tw__token *)tokens->data)[tokens->len++] =
-                (tw__token){(uint32_t)start, (uint32_t)(i - start)};
             in_word = 0;
         }
         i += n;
     }
-    if (in_word) {
-        if (tw__buf_reserve(tokens, tokens->len + 1, sizeof(tw__token)))
-            return TW_ENOMEM;
-        ((tw__token *)tokens->data)[tokens->len++] =
-            (tw__token){(uint32_t)start, (uint32_t)(len - start)};
-    }
+    if (in_word && push(tokens, start, len))
+        return TW_ENOMEM;
     return TW_OK;
+}
+
+int tw__tokenize(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf *tokens)
+{
+    size_t width;
+    tw__tok_kernel k = tw__tok_kernel_for(tw__isa_active(), &width);
+    return tw__tokenize_with(t, s, len, tokens, k, width);
 }

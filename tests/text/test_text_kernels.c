@@ -1,10 +1,11 @@
 /*
- * test_normalize_simd.c — the normalizer's fast path and vector kernels
+ * test_text_kernels.c — the normalizer's fast path and vector kernels
  * against the reference, byte for byte, on every instruction set the host
  * has: random texts of Arabic (letters, marks, digits, punctuation, the
  * whole U+0600 block), ASCII, spaces and line breaks in runs, three- and
  * four-byte characters, NFKC triggers and invalid UTF-8; lengths around
- * the vector widths; unaligned starts. Also the dispatch: names, and that
+ * the vector widths; unaligned starts. The tokenizer's kernels the same
+ * way, on the normalized texts. Also the dispatch: names, and that
  * TAWAM_FORCE_ISA can only lower the set.
  */
 #include <stdarg.h>
@@ -104,6 +105,25 @@ static size_t clean_piece(uint64_t *rng, uint8_t *o)
     return random_piece(rng, o);
 }
 
+/* Tokens of normalized text: every kernel against the scalar loop. */
+static void check_tokens(const uint8_t *text, size_t len)
+{
+    tw__buf ref = {0}, got = {0};
+    assert_int_equal(tw__tokenize_with(table, text, len, &ref, NULL, 0), TW_OK);
+    for (int isa = TW__ISA_SSE42; isa <= (int)tw__isa_supported(); isa++) {
+        size_t width;
+        tw__tok_kernel k = tw__tok_kernel_for((tw__isa)isa, &width);
+        assert_int_equal(tw__tokenize_with(table, text, len, &got, k, width), TW_OK);
+        if (got.len != ref.len || memcmp(got.data, ref.data, ref.len * sizeof(tw__token))) {
+            print_error("tokenizer isa %s differs on %zu bytes (%zu/%zu tokens)\n",
+                        tw__isa_name((tw__isa)isa), len, got.len, ref.len);
+            fail();
+        }
+    }
+    tw__buf_free(&ref);
+    tw__buf_free(&got);
+}
+
 static void check_all(const uint8_t *in, size_t len)
 {
     tw__norm_work ref = {0}, fast = {0};
@@ -121,6 +141,8 @@ static void check_all(const uint8_t *in, size_t len)
             fail();
         }
     }
+    if (rrc == TW_OK)
+        check_tokens(ref.out.data, ref.out.len);
     tw__norm_work_free(&ref);
     tw__norm_work_free(&fast);
 }
@@ -195,6 +217,28 @@ static void test_double_spaces_and_line_starts(void **state)
     }
 }
 
+static void test_tokens_unaligned(void **state)
+{
+    (void)state;
+    /* normalized-looking text (valid UTF-8, words, punctuation, other
+     * scripts) at every start offset within a vector */
+    uint64_t rng = 11;
+    uint8_t *buf = malloc(2048 + 64);
+    tw__norm_work w = {0};
+    for (int trial = 0; trial < 2000; trial++) {
+        size_t n = 0, target = (size_t)rnd_below(&rng, 600);
+        uint8_t raw[2048];
+        while (n < target)
+            n += clean_piece(&rng, raw + n);
+        assert_int_equal(tw__normalize_reference(table, &w, raw, n, NULL), TW_OK);
+        size_t shift = (size_t)rnd_below(&rng, 64);
+        memcpy(buf + shift, w.out.data, w.out.len);
+        check_tokens(buf + shift, w.out.len);
+    }
+    tw__norm_work_free(&w);
+    free(buf);
+}
+
 static void test_dispatch(void **state)
 {
     (void)state;
@@ -210,6 +254,9 @@ static void test_dispatch(void **state)
     if (forced && tw__isa_from_name(forced, &isa) == 0 && isa <= tw__isa_supported())
         assert_int_equal(tw__isa_active(), isa);
     assert_null(tw__norm_kernel_for(TW__ISA_SCALAR));
+    size_t width = 99;
+    assert_null(tw__tok_kernel_for(TW__ISA_SCALAR, &width));
+    assert_int_equal(width, 0);
 }
 
 int main(void)
@@ -219,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_lengths_around_widths),
         cmocka_unit_test(test_split_pair_at_block_end),
         cmocka_unit_test(test_double_spaces_and_line_starts),
+        cmocka_unit_test(test_tokens_unaligned),
         cmocka_unit_test(test_dispatch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,9 +1,9 @@
 /*
- * tw_normalize_kernel.h — the normalizer's vector kernel, written once for
- * every width: tw_normalize_sse42.c (16 bytes a step) and
- * tw_normalize_avx2.c (32) define the V_* operations and include this.
+ * tw_text_kernels.h — the text stage's vector kernels, written once for
+ * every width: tw_text_sse42.c (16 bytes a step) and tw_text_avx2.c (32)
+ * define the V_* operations and V_KERNEL / V_WORDS names, and include this.
  *
- * Arabic news is mostly letters of U+0600–U+067F (two bytes, lead D8/D9)
+ * Normalizer. Arabic news is mostly letters of U+0600–U+067F (two bytes, lead D8/D9)
  * and ASCII spaces and digits. Their folds (أ→ا, ة→ه, ى→ي, A→a) keep the
  * length, so a block of them is folded in place of a copy: each byte's
  * output comes from a table lookup on its own pair (lead with the next
@@ -14,17 +14,22 @@
  * tests check it byte for byte on every ISA the host has.
  */
 /* 128-entry lookup: table row (idx >> 4), column (idx & 15). */
-static inline V lookup128(const tw__norm_simd *s, V idx)
+static inline V lookup128_in(const uint8_t (*tab)[16], V idx)
 {
     const V lo = V_AND(idx, V_SET1(0x0F));
     const V row = V_AND(V_SRLI16(idx, 4), V_SET1(0x07));
     V r = V_ZERO();
     for (int k = 0; k < 8; k++) {
-        V t = V_TABLE(s->pair[k]);
+        V t = V_TABLE(tab[k]);
         V hit = V_CMPEQ(row, V_SET1((char)k));
         r = V_OR(r, V_AND(hit, V_SHUFFLE(t, lo)));
     }
     return r;
+}
+
+static inline V lookup128(const tw__norm_simd *s, V idx)
+{
+    return lookup128_in(s->pair, idx);
 }
 
 /* Pair index: (lead & 1) << 6 | (cont & 0x3F). */
@@ -98,4 +103,31 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
         done += (p[V_W - 1] & 0xFE) == 0xD8 ? V_W - 1 : V_W;
     }
     return done;
+}
+
+/*
+ * Tokenizer. Which bytes of a block belong to words: ASCII by a nibble
+ * bitmap, Arabic pairs by the pair table (both from the normalization
+ * table's word flag, so the kernel and the scalar loop cannot disagree).
+ * Fails (returns 0) on a block holding any other non-ASCII byte; the
+ * scalar loop in tw_tokenize.c then takes it. Reads p[-1] and p[V_W].
+ */
+int V_WORDS(const tw__norm_simd *s, const uint8_t *p, uint32_t *mask)
+{
+    V v = V_LOAD((const V *)p);
+    V vp = V_LOAD((const V *)(p - 1));
+    V vn = V_LOAD((const V *)(p + 1));
+    V ascii = V_CMPGT(v, V_SET1(-1));
+    V bits = V_AND(V_SHUFFLE(V_TABLE(s->word_lo), V_AND(v, V_SET1(0x0F))),
+                   V_SHUFFLE(V_TABLE(s->ascii_hi), V_AND(V_SRLI16(v, 4), V_SET1(0x0F))));
+    V aword = V_ANDNOT(V_CMPEQ(bits, V_ZERO()), ascii);
+    V lead = V_AND(is_lead(v), is_cont(vn));
+    V cont = V_AND(is_lead(vp), is_cont(v));
+    V lword = V_AND(lead, lookup128_in(s->pair_word, pair_index(v, vn)));
+    V cword = V_AND(cont, lookup128_in(s->pair_word, pair_index(vp, v)));
+    uint32_t known = V_MOVEMASK(V_OR(ascii, V_OR(lead, cont)));
+    if (known != V_ALL)
+        return 0;
+    *mask = V_MOVEMASK(V_OR(aword, V_OR(lword, cword)));
+    return 1;
 }

@@ -1,6 +1,6 @@
 /*
- * tw_normalize_avx2.c — the normalizer's vector kernel for AVX2 (32 bytes
- * a step; the algorithm is in tw_normalize_kernel.h). Built with -mavx2
+ * tw_text_avx2.c — the text stage's vector kernels for AVX2 (32 bytes
+ * a step; the algorithms are in tw_text_kernels.h). Built with -mavx2
  * -mbmi and called only when the CPU has them (base/tw_cpu.c).
  */
 #include <immintrin.h>
@@ -10,6 +10,7 @@ typedef __m256i V;
 #define V_W 32
 #define V_ALL 0xFFFFFFFFu
 #define V_KERNEL tw__norm_kernel_avx2
+#define V_WORDS tw__tok_words_avx2
 #define V_LOAD(p) _mm256_loadu_si256(p)
 #define V_STORE(p, v) _mm256_storeu_si256(p, v)
 #define V_TABLE(t) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(t)))
@@ -28,4 +29,4 @@ typedef __m256i V;
 #define V_BLEND _mm256_blendv_epi8
 #define V_MOVEMASK(v) (uint32_t) _mm256_movemask_epi8(v)
 
-#include "text/tw_normalize_kernel.h"
+#include "text/tw_text_kernels.h"

@@ -1,6 +1,6 @@
 /*
- * tw_normalize_sse42.c — the normalizer's vector kernel for SSE4.2 (16
- * bytes a step; the algorithm is in tw_normalize_kernel.h). Built with
+ * tw_text_sse42.c — the text stage's vector kernels for SSE4.2 (16
+ * bytes a step; the algorithms are in tw_text_kernels.h). Built with
  * -msse4.2 and called only when the CPU has it (base/tw_cpu.c).
  */
 #include <immintrin.h>
@@ -10,6 +10,7 @@ typedef __m128i V;
 #define V_W 16
 #define V_ALL 0xFFFFu
 #define V_KERNEL tw__norm_kernel_sse42
+#define V_WORDS tw__tok_words_sse42
 #define V_LOAD(p) _mm_loadu_si128(p)
 #define V_STORE(p, v) _mm_storeu_si128(p, v)
 #define V_TABLE(t) _mm_loadu_si128((const __m128i *)(t))
@@ -28,4 +29,4 @@ typedef __m128i V;
 #define V_BLEND _mm_blendv_epi8
 #define V_MOVEMASK(v) ((uint32_t)_mm_movemask_epi8(v) & 0xFFFFu)
 
-#include "text/tw_normalize_kernel.h"
+#include "text/tw_text_kernels.h"
