@@ -574,7 +574,7 @@ int tw_batch_cluster(tw_batch *b)
         rc = band_entries(b, &rule, &entries);
     if (!rc) {
         pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share}};
-        rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, on_pair, &ctx);
+        rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, on_pair, &ctx);
     }
     size_t entry_bytes = entries.cap * sizeof(tw__lsh_entry);
     tw__buf_free(&entries);

@@ -68,48 +68,72 @@ static int cmp_entry(const void *a_, const void *b_)
     return (a->doc > b->doc) - (a->doc < b->doc);
 }
 
-/* Sorts by (key, doc): a stable LSD radix sort on the key (16 bits a pass,
- * four passes) keeps entries of one key in the order they came, which is
- * document order when the caller wrote them so. Falls back to qsort when
- * the scratch cannot be had, or the input is not in document order. */
-static void sort_entries(tw__lsh_entry *e, size_t n)
+/* Sorts by (key, doc). A stable radix sort keeps the entries of one key in
+ * the order they came, which is document order when the caller wrote them
+ * so: one pass spreads the entries into 256 buckets by the key's top byte,
+ * then each bucket (a few hundred KB at most, in cache) is sorted by the
+ * other seven bytes, buckets in parallel. Falls back to qsort when the
+ * scratch cannot be had, or the input is not in document order. */
+typedef struct sort_ctx {
+    tw__lsh_entry *e, *tmp;
+    const size_t *start; /* bucket k is [start[k], start[k + 1]) */
+} sort_ctx;
+
+static int sort_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    TW_UNUSED(worker);
+    sort_ctx *c = ctx_;
+    size_t count[256];
+    for (size_t k = begin; k < end; k++) {
+        size_t lo = c->start[k], n = c->start[k + 1] - lo;
+        tw__lsh_entry *src = c->tmp + lo, *dst = c->e + lo;
+        for (int shift = 0; shift < 56; shift += 8) { /* seven passes: ends in e */
+            memset(count, 0, sizeof count);
+            for (size_t i = 0; i < n; i++)
+                count[(src[i].key >> shift) & 0xFF]++;
+            size_t sum = 0;
+            for (int d = 0; d < 256; d++) {
+                size_t x = count[d];
+                count[d] = sum;
+                sum += x;
+            }
+            for (size_t i = 0; i < n; i++)
+                dst[count[(src[i].key >> shift) & 0xFF]++] = src[i];
+            tw__lsh_entry *t = src;
+            src = dst;
+            dst = t;
+        }
+    }
+    return TW_OK;
+}
+
+static void sort_entries(tw__lsh_entry *e, size_t n, unsigned threads)
 {
     int in_doc_order = 1;
     for (size_t i = 1; i < n && in_doc_order; i++)
         in_doc_order = e[i - 1].doc <= e[i].doc;
     tw__lsh_entry *tmp = in_doc_order && n > 4096 ? malloc(n * sizeof *tmp) : NULL;
-    size_t *count = tmp ? malloc(65536 * sizeof *count) : NULL;
-    if (!tmp || !count) {
-        free(tmp);
-        free(count);
+    if (!tmp) {
         qsort(e, n, sizeof *e, cmp_entry);
         return;
     }
-    tw__lsh_entry *src = e, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[(src[i].key >> shift) & 0xFFFF]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i].key >> shift) & 0xFFFF]++] = src[i];
-        tw__lsh_entry *t = src;
-        src = dst;
-        dst = t;
-    }
-    /* four passes: the sorted entries are back in e */
+    size_t start[257] = {0}, fill[256];
+    for (size_t i = 0; i < n; i++)
+        start[(e[i].key >> 56) + 1]++;
+    for (int k = 0; k < 256; k++)
+        start[k + 1] += start[k];
+    memcpy(fill, start, sizeof fill);
+    for (size_t i = 0; i < n; i++)
+        tmp[fill[e[i].key >> 56]++] = e[i];
+    sort_ctx ctx = {e, tmp, start};
+    tw__parallel_for(256, threads, 16, sort_buckets, &ctx);
     free(tmp);
-    free(count);
 }
 
-int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, tw__pair_fn fn, void *ctx)
+int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, tw__pair_fn fn,
+                  void *ctx)
 {
-    sort_entries(e, n);
+    sort_entries(e, n, threads);
     size_t s = 0;
     while (s < n) {
         size_t t = s + 1;
