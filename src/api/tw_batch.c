@@ -521,7 +521,7 @@ static int cluster_stories(tw_batch *b)
                           (int64_t)(b->e->cfg.story_window_days * 86400.0),
                           b->e->cfg.story_decay_days * 86400.0};
     if (!rc)
-        rc = tw__story_cluster(units, nunits, &b->vecs, &p, ustory);
+        rc = tw__story_cluster(units, nunits, &b->vecs, &p, b->threads, ustory);
     if (!rc) {
         /* name each story by its earliest document in input order */
         for (size_t k = 0; k < nunits; k++)

@@ -77,8 +77,9 @@ void tw__story_vecs_free(tw__story_vecs *v);
 double tw__story_cosine(const tw__story_vecs *v, size_t a, size_t b);
 double tw__story_time_factor(const tw__story_params *p, int64_t dt);
 
-/* Assigns story[i] (a story number, in order of creation) to every unit. */
+/* Assigns story[i] (a story number, in order of creation) to every unit;
+ * the edge walk uses up to `threads` threads (same result for any). */
 int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
-                      const tw__story_params *p, uint32_t *story);
+                      const tw__story_params *p, unsigned threads, uint32_t *story);
 
 #endif

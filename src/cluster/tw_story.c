@@ -241,20 +241,108 @@ typedef struct posting {
 } posting;
 
 /* Step 1: similarity edges between units within the window, from an
- * inverted index walked backwards in time. */
+ * inverted index. The postings of every term are laid out first, in time
+ * order; then each unit walks back, term by term, over the postings of
+ * earlier units inside its window, accumulating dot products. Units are
+ * independent in that walk, so ranges of them run in parallel, each with
+ * its own accumulator and edge list; the lists are joined in time order,
+ * which gives the edges (and their order) of a one-thread walk. */
+typedef struct walk_ctx {
+    const tw__story_unit *u;
+    const tw__story_vecs *v;
+    const tw__story_params *p;
+    const termmap *tix;
+    const size_t *pstart;    /* postings of a term's slot */
+    const posting *post;
+    const uint32_t *self;    /* per term of a unit: its own posting's rank in the term's list */
+    const int64_t *tpos;     /* time of each position */
+    const uint32_t *unit_at; /* unit at each position */
+    size_t n;
+    tw__buf *edges;          /* per worker */
+} walk_ctx;
+
+static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    walk_ctx *c = ctx_;
+    tw__buf *edges = &c->edges[worker];
+    float *acc = calloc(c->n ? c->n : 1, sizeof *acc);
+    uint32_t *touched = malloc((c->n ? c->n : 1) * sizeof *touched);
+    if (!acc || !touched) {
+        free(acc);
+        free(touched);
+        return TW_ENOMEM;
+    }
+    int rc = TW_OK;
+    const int64_t span = c->p->window + TW_STORY_EVENT_SLACK;
+    size_t lo = 0; /* the first position inside the current unit's window */
+    if (begin < end) {
+        size_t l = 0, h = begin; /* times only grow: binary search the start */
+        while (l < h) {
+            size_t m = (l + h) / 2;
+            if (c->tpos[begin] - c->tpos[m] > span)
+                l = m + 1;
+            else
+                h = m;
+        }
+        lo = l;
+    }
+    for (size_t pi = begin; pi < end && !rc; pi++) {
+        size_t un = c->unit_at[pi];
+        int64_t t = c->tpos[pi];
+        while (t - c->tpos[lo] > span)
+            lo++;
+        const tw__term *x = c->v->terms + c->v->off[un];
+        size_t nx = c->v->off[un + 1] - c->v->off[un], ntouch = 0;
+        for (size_t k = 0; k < nx; k++) {
+            size_t slot = map_find(c->tix, x[k].h);
+            const posting *pb = c->post + c->pstart[slot];
+            size_t l = c->self[c->v->off[un] + k]; /* the earlier units' postings end here */
+            float xw = x[k].w;
+            for (size_t q = l; q-- > 0;) {
+                uint32_t other = pb[q].pos;
+                if (other < lo)
+                    break;
+                if (acc[other] == 0)
+                    touched[ntouch++] = other;
+                acc[other] += xw * pb[q].w;
+            }
+        }
+        for (size_t k = 0; k < ntouch; k++) {
+            uint32_t other = touched[k];
+            double sim = acc[other] *
+                         tw__story_time_factor(c->p, tw__story_gap(&c->u[c->unit_at[other]], &c->u[un]));
+            acc[other] = 0;
+            if (sim < TW_STORY_EDGE_MIN)
+                continue;
+            uint32_t ua = c->unit_at[other], ub = (uint32_t)un;
+            if (tw__buf_reserve(edges, edges->len + 1, sizeof(edge))) {
+                rc = TW_ENOMEM;
+                break;
+            }
+            ((edge *)edges->data)[edges->len++] =
+                (edge){ua < ub ? ua : ub, ua < ub ? ub : ua, (float)sim};
+        }
+    }
+    free(acc);
+    free(touched);
+    return rc;
+}
+
 static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
-                       const tw__story_params *p, tw__buf *edges)
+                       const tw__story_params *p, unsigned threads, tw__buf *edges)
 {
     int rc = TW_OK;
     order_ref *ord = malloc((n ? n : 1) * sizeof *ord);
     termmap tix = {0};
     size_t nt = v->off[n];
-    size_t *pstart = NULL, *pfill = NULL;
+    size_t *pstart = NULL, *pcount = NULL;
     posting *post = NULL;
-    uint32_t *touched = NULL;
-    float *acc = NULL;
+    uint32_t *self = NULL;
     int64_t *tpos = NULL;
     uint32_t *unit_at = NULL;
+    tw__buf *parts = NULL;
+    if (threads < 1)
+        threads = 1;
     if (!ord || map_init(&tix, nt + 16)) {
         rc = TW_ENOMEM;
         goto done;
@@ -266,13 +354,13 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         tix.val[map_slot(&tix, v->terms[k].h)]++;
     size_t slots = tix.mask + 1;
     pstart = malloc((slots + 1) * sizeof *pstart);
-    pfill = calloc(slots, sizeof *pfill);
+    pcount = calloc(slots, sizeof *pcount);
     post = malloc((nt ? nt : 1) * sizeof *post);
+    self = malloc((nt ? nt : 1) * sizeof *self);
     tpos = malloc((n ? n : 1) * sizeof *tpos);
     unit_at = malloc((n ? n : 1) * sizeof *unit_at);
-    acc = calloc(n ? n : 1, sizeof *acc);
-    touched = malloc((n ? n : 1) * sizeof *touched);
-    if (!pstart || !pfill || !post || !tpos || !unit_at || !acc || !touched) {
+    parts = calloc(threads, sizeof *parts);
+    if (!pstart || !pcount || !post || !self || !tpos || !unit_at || !parts) {
         rc = TW_ENOMEM;
         goto done;
     }
@@ -281,58 +369,40 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         pstart[s] = sum;
         sum += tix.key[s] ? tix.val[s] : 0;
     }
-    size_t lo = 0; /* the first position inside the window of the current unit */
     for (size_t pi = 0; pi < n; pi++) {
         size_t un = ord[pi].unit;
-        int64_t t = ord[pi].time;
-        tpos[pi] = t;
+        tpos[pi] = ord[pi].time;
         unit_at[pi] = (uint32_t)un;
-        while (t - tpos[lo] > p->window + TW_STORY_EVENT_SLACK)
-            lo++; /* times only grow: the window's start only moves on */
-        const tw__term *x = v->terms + v->off[un];
-        size_t nx = v->off[un + 1] - v->off[un], ntouch = 0;
-        for (size_t k = 0; k < nx; k++) {
-            size_t slot = map_find(&tix, x[k].h);
-            size_t b = pstart[slot], e = b + pfill[slot];
-            float xw = x[k].w;
-            for (size_t q = e; q-- > b;) {
-                uint32_t other = post[q].pos;
-                if (other < lo)
-                    break;
-                if (acc[other] == 0)
-                    touched[ntouch++] = other;
-                acc[other] += xw * post[q].w;
-            }
-        }
-        for (size_t k = 0; k < ntouch; k++) {
-            uint32_t other = touched[k];
-            double sim = acc[other] * tw__story_time_factor(p, tw__story_gap(&u[unit_at[other]], &u[un]));
-            acc[other] = 0;
-            if (sim < TW_STORY_EDGE_MIN)
-                continue;
-            uint32_t ua = unit_at[other], ub = (uint32_t)un;
-            if (tw__buf_reserve(edges, edges->len + 1, sizeof(edge))) {
-                rc = TW_ENOMEM;
-                goto done;
-            }
-            ((edge *)edges->data)[edges->len++] =
-                (edge){ua < ub ? ua : ub, ua < ub ? ub : ua, (float)sim};
-        }
-        for (size_t k = 0; k < nx; k++) {
-            size_t slot = map_find(&tix, x[k].h);
-            post[pstart[slot] + pfill[slot]++] = (posting){(uint32_t)pi, x[k].w};
+        for (size_t k = v->off[un]; k < v->off[un + 1]; k++) {
+            size_t slot = map_find(&tix, v->terms[k].h);
+            self[k] = (uint32_t)pcount[slot];
+            post[pstart[slot] + pcount[slot]++] = (posting){(uint32_t)pi, v->terms[k].w};
         }
     }
+    walk_ctx ctx = {u, v, p, &tix, pstart, post, self, tpos, unit_at, n, parts};
+    rc = tw__parallel_for(n, threads, 512, walk_range, &ctx);
+    for (unsigned w = 0; !rc && w < threads; w++) {
+        if (!parts[w].len)
+            continue;
+        if (tw__buf_reserve(edges, edges->len + parts[w].len, sizeof(edge))) {
+            rc = TW_ENOMEM;
+            break;
+        }
+        memcpy((edge *)edges->data + edges->len, parts[w].data, parts[w].len * sizeof(edge));
+        edges->len += parts[w].len;
+    }
 done:
+    for (unsigned w = 0; parts && w < threads; w++)
+        tw__buf_free(&parts[w]);
+    free(parts);
     free(ord);
     map_free(&tix);
     free(pstart);
-    free(pfill);
+    free(pcount);
     free(post);
+    free(self);
     free(tpos);
     free(unit_at);
-    free(acc);
-    free(touched);
     return rc;
 }
 
@@ -345,10 +415,10 @@ done:
  * the same clusters as merging one best pair at a time (UPGMA), in a few
  * rounds, and the result does not depend on input order. */
 int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
-                      const tw__story_params *p, uint32_t *story)
+                      const tw__story_params *p, unsigned threads, uint32_t *story)
 {
     tw__buf eb = {0};
-    int rc = build_edges(u, n, v, p, &eb);
+    int rc = build_edges(u, n, v, p, threads, &eb);
     uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
     uint32_t *size = malloc((n ? n : 1) * sizeof *size);
     uint32_t *best = malloc((n ? n : 1) * sizeof *best);

@@ -154,7 +154,7 @@ static void test_vectors(void **state)
     assert_int_equal(v.n, 0);
     uint32_t none[1];
     tw__story_params p = params(0.22);
-    assert_int_equal(tw__story_cluster(NULL, 0, &v, &p, none), TW_OK);
+    assert_int_equal(tw__story_cluster(NULL, 0, &v, &p, 1, none), TW_OK);
     tw__story_vecs_free(&v);
 }
 
@@ -211,7 +211,7 @@ static void cluster_units(const tw__story_unit *u, size_t n, double threshold, u
     tw__story_params p = params(threshold);
     uint32_t *story = malloc((n ? n : 1) * sizeof *story);
     assert_non_null(story);
-    assert_int_equal(tw__story_cluster(u, n, &v, &p, story), TW_OK);
+    assert_int_equal(tw__story_cluster(u, n, &v, &p, 1, story), TW_OK);
     canon(story, n, out);
     free(story);
     tw__story_vecs_free(&v);
@@ -276,7 +276,7 @@ static void thread_cluster(double threshold, int64_t t_c, uint32_t *out)
     tw__story_unit u[] = {{NULL, 0, 0, 0}, {NULL, 0, 0, 0}, {NULL, 0, t_c, t_c}};
     tw__story_params p = params(threshold);
     uint32_t story[3];
-    assert_int_equal(tw__story_cluster(u, 3, &v, &p, story), TW_OK);
+    assert_int_equal(tw__story_cluster(u, 3, &v, &p, 1, story), TW_OK);
     canon(story, 3, out);
 }
 
@@ -404,7 +404,7 @@ static void test_order_independent(void **state)
             tw__story_vecs v;
             assert_int_equal(tw__story_vectors(u2, n, &v), TW_OK);
             tw__story_params p = params(0.22);
-            assert_int_equal(tw__story_cluster(u2, n, &v, &p, story), TW_OK);
+            assert_int_equal(tw__story_cluster(u2, n, &v, &p, 1, story), TW_OK);
             tw__story_vecs_free(&v);
             /* back to the original numbering, as a partition */
             for (size_t i = 0; i < n; i++)
@@ -491,7 +491,7 @@ static void test_matches_upgma(void **state)
         uint32_t *story = malloc(n * sizeof *story), *ref = malloc(n * sizeof *ref);
         uint32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
         assert_true(story && ref && a && b);
-        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, story), TW_OK);
+        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 1, story), TW_OK);
         upgma(in.u, n, &v, &p, ref);
         canon(story, n, a);
         canon(ref, n, b);
