@@ -43,7 +43,7 @@ configs+=("peer dup (ekzhu/minhash-lsh, Go, GOMAXPROCS=1)|GOMAXPROCS=1|build/ekz
 bash bench/machine.sh "$TAWAM"
 echo "peer: $(go version | cut -d' ' -f3), ekzhu/minhash-lsh $(dpkg-query -W -f '${Version}' golang-github-ekzhu-minhash-lsh-dev)"
 echo "feed: $FEED ($(stat -c %s "$FEED") bytes); $RUNS runs of every configuration, interleaved"
-} | tee "$OUT/header"
+} > "$OUT/header"
 for r in $(seq "$RUNS"); do
     for k in "${!configs[@]}"; do
         IFS='|' read -r name envs cmd <<< "${configs[$k]}"
@@ -87,9 +87,10 @@ text = "\n".join(lines) + "\n"
 print(text)
 open("bench/results/race.md", "w").write(text)
 with open("bench/results/race.tsv", "w") as f:
-    f.write("# configuration\tmedian_s\tMB_per_s\tpeak_rss_MB\tx_peer\n")
+    f.write("# configuration\tmedian_s\tMB_per_s\tpeak_rss_MB\tx_peer\tlabel\n")
     for name, med_, all_, rss, c, a in rows:
-        f.write(f"{name}\t{med_:.3f}\t{nbytes / 1e6 / med_:.2f}\t{rss:.0f}\t{peer / med_:.2f}\n")
+        label = "peer (Go) dup" if name.startswith("peer") else name.replace("tawam ", "")
+        f.write(f"{name}\t{med_:.3f}\t{nbytes / 1e6 / med_:.2f}\t{rss:.0f}\t{peer / med_:.2f}\t{label}\n")
 PY
 if command -v gnuplot > /dev/null; then
     title=$(head -1 "$OUT/header" | sed 's/"/\\"/g')
@@ -100,14 +101,15 @@ set title "SaudiNewsNet (96 MB), throughput, median of $RUNS runs\n{/*0.7 $title
 set datafile separator "\t"
 set style fill solid 0.8
 set boxwidth 0.6
-set xtics rotate by -25 scale 0 font ",9"
-set ylabel "MB/s"
+set xtics rotate by -30 right scale 0 font ",10" offset 0,-0.3
+set bmargin 7
+set ylabel "MB/s (log scale)"
 set logscale y
-set yrange [1:*]
+set yrange [1:400]
 set grid ytics
 unset key
-plot "bench/results/race.tsv" using 0:3:xtic(1) with boxes lc rgb "#3b6ea5", \
-     "" using 0:3:(sprintf("%.1f", \$3)) with labels offset 0,0.8 font ",9"
+plot "bench/results/race.tsv" using 0:3:xtic(6) with boxes lc rgb "#3b6ea5", \
+     "" using 0:3:(sprintf("%.1f MB/s, %.1fx", \$3, \$5)) with labels offset 0,0.8 font ",9"
 GP
     echo "chart: bench/results/race.svg"
 else
