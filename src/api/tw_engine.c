@@ -101,7 +101,7 @@ static int parse_patterns(char *text, tw__strip_pattern *pats, size_t *n, size_t
                 set_err(err, errcap, "pattern line %zu: %s", "a kind with no regex", line);
                 return TW_EPATTERN;
             }
-            pats[*n] = (tw__strip_pattern){kind, q, 1};
+            pats[*n] = (tw__strip_pattern){kind, q, 1, NULL, 0};
             lines[*n] = line;
             (*n)++;
         }

@@ -24,6 +24,11 @@ typedef struct tw__strip_pattern {
     tw__strip_kind kind;
     const char *regex; /* as written; letters are normalized by the caller */
     int unicode_classes; /* 1: \\w \\s \\d etc. are Unicode-wide (HS_FLAG_UCP) */
+    /* Start-of-match help for built-in spans (see tw_strip.c): the match
+     * starts further left over these ASCII bytes (NULL: none) ... */
+    const char *extend_left;
+    /* ... and counts only at the start of a line or after a space. */
+    int after_space;
 } tw__strip_pattern;
 
 /* ------------------------------------- compiled databases (tw_hsdb.c) */
@@ -58,6 +63,8 @@ typedef struct tw__stripper {
     hs_database_t *db_som; /* late-start patterns with SOM, for rescans; or NULL */
     uint8_t *kinds;        /* per pattern id */
     uint8_t *late;         /* per pattern id: 1 = no SOM in db (see tw_strip.c) */
+    const char **extend_left; /* per pattern id (static strings of built-ins, or NULL) */
+    uint8_t *after_space;     /* per pattern id */
     size_t count;
     int precompiled;   /* 1: deserialized from the build-time table */
 } tw__stripper;

@@ -44,32 +44,34 @@
 
 const tw__strip_pattern tw__builtin_strip[] = {
     /* links, addresses, tags */
-    {TW__STRIP_SPAN, "(?:https?://|www\\.)[^\\s]+", 0},
-    {TW__STRIP_SPAN, "[a-z0-9._%+-]+@[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}", 0},
-    {TW__STRIP_SPAN, "#[^\\s#]+", 0},
-    {TW__STRIP_SPAN, "(?:^|\\s)@[a-z0-9_]{2,}", 0},
+    {TW__STRIP_SPAN, "(?:https?://|www\\.)[^\\s]+", 0, NULL, 0},
+    /* an e-mail address; its local part's start is found by extend_left */
+    {TW__STRIP_SPAN, "[a-z0-9._%+-]@[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.[a-z]{2,}", 0, "abcdefghijklmnopqrstuvwxyz0123456789._%+-", 0},
+    {TW__STRIP_SPAN, "#[^\\s#]+", 0, NULL, 0},
+    /* an @handle after a space or at a line's start (after_space) */
+    {TW__STRIP_SPAN, "@[a-z0-9_]{2,}", 0, NULL, 1},
     /* agency credits: "(رويترز) -", "الرياض - واس:", "القاهرة (أ ف ب) -". The
      * city before them stays: a bounded prefix with start-of-match makes the
      * Hyperscan database too large, and one word is no boilerplate. */
-    {TW__STRIP_SPAN, "\\( ?" TW_AGENCIES " ?\\) ?[-:]?", 0},
-    {TW__STRIP_SPAN, "[-:] ?" TW_AGENCIES " ?[-:]", 0},
-    {TW__STRIP_SPAN, "^ ?عاجل ?[|:-]", 0},
+    {TW__STRIP_SPAN, "\\( ?" TW_AGENCIES " ?\\) ?[-:]?", 0, NULL, 0},
+    {TW__STRIP_SPAN, "[-:] ?" TW_AGENCIES " ?[-:]", 0, NULL, 0},
+    {TW__STRIP_SPAN, "^ ?عاجل ?[|:-]", 0, NULL, 0},
     /* SPA's dated dateline: "تبوك 21 شوال 1436 هـ الموافق 06 اغسطس 2015 م واس" */
-    {TW__STRIP_SPAN, "\\d{1,2} \\S+ \\d{4} ?هـ? الموافق \\d{1,2} \\S+ \\d{4} ?م(?: واس)?", 0},
+    {TW__STRIP_SPAN, "\\d{1,2} \\S+ \\d{4} ?هـ? الموافق \\d{1,2} \\S+ \\d{4} ?م(?: واس)?", 0, NULL, 0},
     /* related-headline lists */
-    {TW__STRIP_BLOCK, "(?:اقرأ|اقرئي|إقرأ) ?(?:أيضاً|أيضا|كذلك|المزيد)", 0},
-    {TW__STRIP_BLOCK, "^ ?(?:أخبار|مواضيع|مقالات|موضوعات)? ?ذات صلة ?:? ?$", 0},
-    {TW__STRIP_BLOCK, "^ ?(?:الأكثر قراءة|الأكثر مشاهدة|الأكثر تداولاً|الأكثر تداولا)", 0},
+    {TW__STRIP_BLOCK, "(?:اقرأ|اقرئي|إقرأ) ?(?:أيضاً|أيضا|كذلك|المزيد)", 0, NULL, 0},
+    {TW__STRIP_BLOCK, "^ ?(?:أخبار|مواضيع|مقالات|موضوعات)? ?ذات صلة ?:? ?$", 0, NULL, 0},
+    {TW__STRIP_BLOCK, "^ ?(?:الأكثر قراءة|الأكثر مشاهدة|الأكثر تداولاً|الأكثر تداولا)", 0, NULL, 0},
     /* calls to watch, follow, share, download */
-    {TW__STRIP_LINE, "شاهد (?:الآن|أيضاً|أيضا|الفيديو|بالفيديو|بالصور)", 0},
-    {TW__STRIP_LINE, "تابعونا (?:على|عبر|في)", 0},
-    {TW__STRIP_LINE, "(?:حمل|حملوا|نزل) تطبيق", 0},
-    {TW__STRIP_LINE, "(?:شارك|شاركوا|مشاركة)(?: (?:الخبر|المقال|هذا|الموضوع|من خلال|عبر|على|في|مع))*(?: ?[|,/:-]? ?" TW_SOCIAL ")+", 0},
-    {TW__STRIP_LINE, "^(?: ?[|,/-]? ?" TW_SOCIAL "){2,} ?$", 0},
-    {TW__STRIP_SPAN, "(?:اكتب|أضف) (?:رأيك|تعليقك)", 0},
+    {TW__STRIP_LINE, "شاهد (?:الآن|أيضاً|أيضا|الفيديو|بالفيديو|بالصور)", 0, NULL, 0},
+    {TW__STRIP_LINE, "تابعونا (?:على|عبر|في)", 0, NULL, 0},
+    {TW__STRIP_LINE, "(?:حمل|حملوا|نزل) تطبيق", 0, NULL, 0},
+    {TW__STRIP_LINE, "(?:شارك|شاركوا|مشاركة)(?: (?:الخبر|المقال|هذا|الموضوع|من خلال|عبر|على|في|مع))*(?: ?[|,/:-]? ?" TW_SOCIAL ")+", 0, NULL, 0},
+    {TW__STRIP_LINE, "^(?: ?[|,/-]? ?" TW_SOCIAL "){2,} ?$", 0, NULL, 0},
+    {TW__STRIP_SPAN, "(?:اكتب|أضف) (?:رأيك|تعليقك)", 0, NULL, 0},
     /* copyright and credits */
-    {TW__STRIP_LINE, "(?:جميع الحقوق محفوظة|حقوق النشر محفوظة|©|\\(c\\) ?\\d{4}|copyright)", 0},
-    {TW__STRIP_LINE, "^ ?(?:المصدر|مصدر الخبر|تصوير) ?:", 0},
+    {TW__STRIP_LINE, "(?:جميع الحقوق محفوظة|حقوق النشر محفوظة|©|\\(c\\) ?\\d{4}|copyright)", 0, NULL, 0},
+    {TW__STRIP_LINE, "^ ?(?:المصدر|مصدر الخبر|تصوير) ?:", 0, NULL, 0},
 };
 const size_t tw__builtin_strip_count = sizeof tw__builtin_strip / sizeof tw__builtin_strip[0];
 
@@ -88,7 +90,10 @@ int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__stri
     tw__norm_work nw = {0};
     st->kinds = malloc(n);
     st->late = malloc(n);
-    int frc = (exprs && flags && ids && folded && st->kinds && st->late) ? TW_OK : TW_ENOMEM;
+    st->extend_left = calloc(n, sizeof *st->extend_left);
+    st->after_space = calloc(n, 1);
+    int frc = (exprs && flags && ids && folded && st->kinds && st->late && st->extend_left &&
+               st->after_space) ? TW_OK : TW_ENOMEM;
     for (size_t i = 0; !frc && i < n; i++)
         frc = tw__fold_pattern(t, &nw, pats[i].regex, strlen(pats[i].regex), &folded[i]);
     tw__norm_work_free(&nw);
@@ -104,6 +109,8 @@ int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__stri
         exprs[i] = folded[i].data;
         ids[i] = (unsigned)i;
         st->kinds[i] = (uint8_t)pats[i].kind;
+        st->extend_left[i] = pats[i].extend_left;
+        st->after_space[i] = (uint8_t)(pats[i].after_space != 0);
         /* built-in line and block patterns: start found by a rescan */
         int late = pats[i].kind != TW__STRIP_SPAN && !pats[i].unicode_classes;
         st->late[i] = (uint8_t)late;
@@ -150,6 +157,8 @@ void tw__stripper_free(tw__stripper *st)
     hs_free_database(st->db_som);
     free(st->kinds);
     free(st->late);
+    free(st->extend_left);
+    free(st->after_space);
     memset(st, 0, sizeof *st);
 }
 
@@ -183,6 +192,7 @@ typedef struct match {
 
 typedef struct scan_ctx {
     const tw__stripper *st;
+    const uint8_t *text; /* the whole text (rescans scan a part of it) */
     tw__buf *ranges;
     size_t base;  /* offset of the scanned buffer in the text */
     int rescan;   /* 1: matches are exact ranges */
@@ -194,6 +204,15 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 {
     TW_UNUSED(fl);
     scan_ctx *ctx = ctx_;
+    const char *extend = ctx->st->extend_left[id];
+    if (!ctx->rescan && (extend || ctx->st->after_space[id])) {
+        const uint8_t *t = ctx->text;
+        if (ctx->st->after_space[id] && from > 0 && !strchr(" \n\t\r\v\f", t[from - 1]))
+            return 0;
+        if (extend)
+            while (from > 0 && t[from - 1] && strchr(extend, t[from - 1]))
+                from--;
+    }
     if (tw__buf_reserve(ctx->ranges, ctx->ranges->len + 1, sizeof(match))) {
         ctx->failed = 1;
         return 1; /* stop the scan */
@@ -258,7 +277,7 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
     if (len > UINT32_MAX)
         return TW_ERANGE;
     w->ranges.len = 0;
-    scan_ctx ctx = {st, &w->ranges, 0, 0, 0};
+    scan_ctx ctx = {st, text, &w->ranges, 0, 0, 0};
     hs_error_t rc = hs_scan(st->db, (const char *)text, (unsigned)len, 0, w->scratch, on_match, &ctx);
     if (ctx.failed)
         return TW_ENOMEM;
@@ -285,7 +304,7 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
             m->from = m->to = 0; /* replaced by the rescan's ranges */
             if (s != rescanned) {
                 rescanned = s;
-                ctx = (scan_ctx){st, &w->ranges, s, 1, 0};
+                ctx = (scan_ctx){st, text, &w->ranges, s, 1, 0};
                 rc = hs_scan(st->db_som, (const char *)text + s, (unsigned)(e - s), 0, w->scratch,
                              on_match, &ctx);
                 if (ctx.failed)

@@ -188,6 +188,21 @@ static void test_email(void **state)
 {
     (void)state;
     CHECK_BUILTIN("راسلونا على info@example.com للاستفسار", "راسلونا علي للاستفسار", 16);
+    /* the whole local part goes, however long, and only it: the Arabic word
+     * glued before it stays (its start is found left of the match) */
+    CHECK_BUILTIN("راسلونا first.last+news_2024@mail.example.org اليوم", "راسلونا اليوم", 37);
+    CHECK_BUILTIN("البريدx.y@example.com هنا", "البريد هنا", 15);
+    CHECK_BUILTIN("a@example.com", "", 13);
+}
+
+static void test_handle(void **state)
+{
+    (void)state;
+    /* "@tawam_news" after a space or at a line's start, not inside a word */
+    CHECK_BUILTIN("تابع @tawam_news للمزيد", "تابع للمزيد", 11);
+    CHECK_BUILTIN("@tawam_news\nخبر اليوم", "\nخبر اليوم", 11);
+    CHECK_BUILTIN("خبر abc@tawam_news اليوم", "خبر abc@tawam_news اليوم", 0);
+    CHECK_BUILTIN("خبر @a اليوم", "خبر @a اليوم", 0); /* two characters at least */
 }
 
 static void test_hashtag(void **state)
@@ -502,6 +517,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_url),
         cmocka_unit_test(test_email),
+        cmocka_unit_test(test_handle),
         cmocka_unit_test(test_hashtag),
         cmocka_unit_test(test_dateline_agency_in_parentheses),
         cmocka_unit_test(test_dateline_agency_between_dashes),
