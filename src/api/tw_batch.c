@@ -243,9 +243,9 @@ static int join_exact(tw_batch *b, tw__uf *uf, uint8_t *distinct)
 }
 
 /* Step 2: the set of shingles found in more than common_df distinct docs.
- * One pass spreads every shingle of the distinct documents into 4096
- * buckets by its top 12 bits; each bucket (a few thousand shingles, in
- * cache) is then sorted and its runs counted, buckets in parallel. Twice
+ * Every shingle of the distinct documents is spread into 4096 buckets by
+ * its top 12 bits; each bucket (a few thousand shingles, in cache) is then
+ * sorted and its runs counted; all three passes in parallel. Twice
  * as fast as one radix sort of everything (0.41 s on SaudiNewsNet), and
  * half the memory. */
 #define TW_DF_BITS 12
@@ -282,51 +282,87 @@ static int df_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
+/* Spreading the shingles into buckets, in parallel: each worker counts
+ * its documents' shingles per bucket, then writes them at offsets that
+ * put every worker's share of a bucket side by side. */
+typedef struct spread_ctx {
+    const tw_batch *b;
+    const uint8_t *distinct;
+    size_t *hist; /* [worker][bucket]: counts, then write offsets */
+    uint32_t *all;
+    int write;
+} spread_ctx;
+
+static int spread_range(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    spread_ctx *c = ctx_;
+    const tw__doc *docs = c->b->docs.data;
+    const uint32_t *fps = c->b->fps.data;
+    size_t *h = c->hist + (size_t)worker * TW_DF_BUCKETS;
+    for (size_t i = begin; i < end; i++) {
+        if (!c->distinct[i])
+            continue;
+        const uint32_t *f = fps + docs[i].off;
+        if (c->write)
+            for (size_t k = 0; k < docs[i].n; k++)
+                c->all[h[f[k] >> (32 - TW_DF_BITS)]++] = f[k];
+        else
+            for (size_t k = 0; k < docs[i].n; k++)
+                h[f[k] >> (32 - TW_DF_BITS)]++;
+    }
+    return TW_OK;
+}
+
 static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common)
 {
     uint32_t limit = b->e->cfg.common_df;
     memset(common, 0, sizeof *common);
     if (limit == 0)
         return TW_OK;
-    const tw__doc *docs = b->docs.data;
-    const uint32_t *fps = b->fps.data;
-    size_t *start = calloc(TW_DF_BUCKETS + 1, sizeof *start);
-    size_t *fill = malloc(TW_DF_BUCKETS * sizeof *fill);
+    size_t n = b->docs.len;
+    /* the same split of documents for counting and writing */
     unsigned nw = b->threads;
+    if (nw > n / 256)
+        nw = n / 256 ? (unsigned)(n / 256) : 1;
+    size_t *start = calloc(TW_DF_BUCKETS + 1, sizeof *start);
+    size_t *hist = calloc((size_t)nw * TW_DF_BUCKETS, sizeof *hist);
     tw__buf *found = calloc(nw, sizeof *found);
     uint32_t **tmp = calloc(nw, sizeof *tmp);
     uint32_t *all = NULL;
-    int rc = (start && fill && found && tmp) ? TW_OK : TW_ENOMEM;
-    for (size_t i = 0; !rc && i < b->docs.len; i++)
-        if (distinct[i])
-            for (size_t k = 0; k < docs[i].n; k++)
-                start[(fps[docs[i].off + k] >> (32 - TW_DF_BITS)) + 1]++;
-    size_t largest = 0;
+    int rc = (start && hist && found && tmp) ? TW_OK : TW_ENOMEM;
+    spread_ctx sc = {b, distinct, hist, NULL, 0};
+    if (!rc)
+        rc = tw__parallel_for(n, nw, 256, spread_range, &sc);
+    size_t largest = 0, total = 0;
     for (size_t bk = 0; !rc && bk < TW_DF_BUCKETS; bk++) {
-        largest = start[bk + 1] > largest ? start[bk + 1] : largest;
-        start[bk + 1] += start[bk];
+        start[bk] = total;
+        for (unsigned w = 0; w < nw; w++) {
+            size_t c = hist[(size_t)w * TW_DF_BUCKETS + bk];
+            hist[(size_t)w * TW_DF_BUCKETS + bk] = total;
+            total += c;
+        }
+        largest = total - start[bk] > largest ? total - start[bk] : largest;
     }
-    if (!rc && !(all = malloc((start[TW_DF_BUCKETS] ? start[TW_DF_BUCKETS] : 1) * sizeof *all)))
+    start[TW_DF_BUCKETS] = total;
+    if (!rc && !(all = malloc((total ? total : 1) * sizeof *all)))
         rc = TW_ENOMEM;
     for (unsigned w = 0; !rc && w < nw; w++)
         if (!(tmp[w] = malloc((largest ? largest : 1) * sizeof **tmp)))
             rc = TW_ENOMEM;
     if (!rc) {
-        memcpy(fill, start, TW_DF_BUCKETS * sizeof *fill);
-        for (size_t i = 0; i < b->docs.len; i++)
-            if (distinct[i])
-                for (size_t k = 0; k < docs[i].n; k++) {
-                    uint32_t f = fps[docs[i].off + k];
-                    all[fill[f >> (32 - TW_DF_BITS)]++] = f;
-                }
+        sc.all = all;
+        sc.write = 1;
+        rc = tw__parallel_for(n, nw, 256, spread_range, &sc);
+    }
+    if (!rc) {
         df_ctx ctx = {all, start, limit, found, tmp};
         rc = tw__parallel_for(TW_DF_BUCKETS, nw, 64, df_buckets, &ctx);
     }
-    size_t total = 0;
+    size_t nfound = 0;
     for (unsigned w = 0; !rc && w < nw; w++)
-        total += found[w].len;
+        nfound += found[w].len;
     if (!rc)
-        rc = tw__fpset_init(common, total + 1024);
+        rc = tw__fpset_init(common, nfound + 1024);
     for (unsigned w = 0; !rc && w < nw; w++)
         for (size_t k = 0; !rc && k < found[w].len; k++)
             rc = tw__fpset_add(common, ((uint32_t *)found[w].data)[k]);
@@ -338,7 +374,7 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common)
     free(tmp);
     free(all);
     free(start);
-    free(fill);
+    free(hist);
     return rc;
 }
 
