@@ -343,7 +343,8 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common)
         }
         largest = total - start[bk] > largest ? total - start[bk] : largest;
     }
-    start[TW_DF_BUCKETS] = total;
+    if (start)
+        start[TW_DF_BUCKETS] = total;
     if (!rc && !(all = malloc((total ? total : 1) * sizeof *all)))
         rc = TW_ENOMEM;
     for (unsigned w = 0; !rc && w < nw; w++)
