@@ -29,6 +29,9 @@ void tw__buf_free(tw__buf *b);
 
 /* Sorts n 32-bit keys in place (LSD radix; tmp must hold n keys). */
 void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
+/* The same for keys spread evenly over 32 bits (hashes), faster for small
+ * n (one bucket pass and insertion sort); tmp must hold n keys. */
+void tw__sort_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n);
 
 /* --------------------------------------------- threads (tw_parallel.c) */
 

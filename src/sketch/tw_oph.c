@@ -38,10 +38,9 @@ void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, in
         uint64_t h = mix64((uint64_t)fp[j] ^ s);
         uint32_t bin = (uint32_t)(((h >> 32) * (uint64_t)count) >> 32);
         uint32_t v = (uint32_t)h;
-        if (v < sig[bin] || !filled[bin]) {
-            sig[bin] = v < sig[bin] ? v : sig[bin];
-            filled[bin] = 1;
-        }
+        /* branch-free: which bin wins is data, a branch would mispredict */
+        sig[bin] = v < sig[bin] ? v : sig[bin];
+        filled[bin] = 1;
     }
     if (n == 0)
         return; /* an empty set: every bin stays empty (all ones) */

@@ -3,7 +3,8 @@
  *
  * Each word is hashed once (XXH3-64), then each window of k word hashes is
  * hashed again as 8k bytes: shingling costs one short XXH3 per word whatever
- * k is, and never copies text. Sets are sorted with a radix sort and
+ * k is, and never copies text. Sets are sorted (hashes: one bucket pass
+ * and insertion sort, tw__sort_hashes_u32) and
  * deduplicated in place, ready for exact Jaccard by merging.
  */
 /* xxHash's own header in inline mode: the short hashes of the hot loops
@@ -33,7 +34,7 @@ int tw__shingle(const uint8_t *text, const tw__token *tok, size_t ntok, int k, u
         uint32_t h = (uint32_t)XXH3_64bits_withSeed(th + i, kk * sizeof(uint64_t), seed ^ kk);
         fp[i] = h ? h : 1;
     }
-    tw__radix_sort_u32(fp, tmp->data, nsh);
+    tw__sort_hashes_u32(fp, tmp->data, nsh);
     size_t u = 1;
     for (size_t i = 1; i < nsh; i++)
         if (fp[i] != fp[u - 1])

@@ -1,0 +1,70 @@
+/*
+ * test_sort.c — the two integer sorts of base/: the radix sort and the
+ * bucket-and-insertion sort for hashes, against qsort, on random keys of
+ * every size up to past the hash sort's radix cut-over, with duplicates,
+ * with keys that share their top bits (the hash sort's worst case must
+ * still sort), and on empty and one-key input.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/tw_base.h"
+#include "../tw_test_util.h"
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void check(uint32_t *keys, size_t n, int hashes)
+{
+    uint32_t *want = malloc((n + 1) * sizeof *want), *tmp = malloc((n + 1) * sizeof *tmp);
+    memcpy(want, keys, n * sizeof *keys);
+    qsort(want, n, sizeof *want, cmp_u32);
+    if (hashes)
+        tw__sort_hashes_u32(keys, tmp, n);
+    else
+        tw__radix_sort_u32(keys, tmp, n);
+    if (n)
+        assert_memory_equal(keys, want, n * sizeof *keys);
+    free(want);
+    free(tmp);
+}
+
+static void test_random_sizes(void **state)
+{
+    (void)state;
+    uint64_t rng = 99;
+    uint32_t *k = malloc(20000 * sizeof *k);
+    size_t sizes[] = {0, 1, 2, 3, 7, 64, 100, 511, 600, 1000, 4095, 8192, 8193, 20000};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+        for (int hashes = 0; hashes < 2; hashes++)
+            for (int kind = 0; kind < 3; kind++) {
+                size_t n = sizes[s];
+                for (size_t i = 0; i < n; i++) {
+                    uint32_t r = (uint32_t)splitmix64(&rng);
+                    if (kind == 1)
+                        r %= 50; /* many duplicates, all sharing their top bits */
+                    else if (kind == 2)
+                        r = 0xABC00000u | (r & 0xFFFFF); /* one top-bits bucket */
+                    k[i] = r;
+                }
+                check(k, n, hashes);
+            }
+    free(k);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_sizes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
