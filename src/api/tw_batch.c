@@ -266,7 +266,7 @@ static int df_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
     for (size_t bk = begin; bk < end; bk++) {
         uint32_t *x = c->all + c->start[bk];
         size_t n = c->start[bk + 1] - c->start[bk];
-        tw__radix_sort_u32(x, c->tmp[worker], n);
+        tw__sort_hashes_u32(x, c->tmp[worker], n);
         for (size_t i = 0; i < n;) {
             size_t j = i + 1;
             while (j < n && x[j] == x[i])

@@ -67,8 +67,8 @@ void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n)
 
 void tw__sort_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
 {
-    /* One pass into 2^bits buckets by the top bits, about two keys a
-     * bucket, then insertion sort inside each: for one document's few
+    /* One pass into 2^bits buckets by the top varying bits, about two keys
+     * a bucket, then insertion sort inside each: for one document's few
      * hundred shingle hashes, half the work of four radix passes. */
     if (n > 8192) {
         tw__radix_sort_u32(keys, tmp, n);
@@ -79,15 +79,24 @@ void tw__sort_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
     unsigned bits = 1;
     while (bits < 11 && ((size_t)1 << bits) < n / 2)
         bits++;
+    /* buckets by the top bits of the part that varies: keys that share
+     * their top bits (one bucket of the DF pass) spread as well */
+    uint32_t lo = keys[0], hi = keys[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = keys[i] < lo ? keys[i] : lo;
+        hi = keys[i] > hi ? keys[i] : hi;
+    }
+    unsigned varying = lo == hi ? 0 : 32 - (unsigned)__builtin_clz(lo ^ hi);
+    unsigned shift = varying > bits ? varying - bits : 0;
+    uint32_t mask = ((uint32_t)1 << bits) - 1;
     uint32_t count[(1u << 11) + 1];
     memset(count, 0, (((size_t)1 << bits) + 1) * sizeof count[0]);
-    unsigned shift = 32 - bits;
     for (size_t i = 0; i < n; i++)
-        count[(keys[i] >> shift) + 1]++;
+        count[((keys[i] >> shift) & mask) + 1]++;
     for (size_t b = 0; b < ((size_t)1 << bits); b++)
         count[b + 1] += count[b];
     for (size_t i = 0; i < n; i++)
-        tmp[count[keys[i] >> shift]++] = keys[i];
+        tmp[count[(keys[i] >> shift) & mask]++] = keys[i];
     /* count[b] is now the end of bucket b; insertion sort runs across
      * bucket edges harmlessly (earlier buckets hold smaller keys) */
     for (size_t i = 1; i < n; i++) {

@@ -28,11 +28,15 @@ int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw_
     tokens->len = 0;
     if (len > UINT32_MAX)
         return TW_ERANGE;
-    size_t i = 0, start = 0;
+    size_t i = 0, start = 0, next_try = 1;
     int in_word = 0;
     while (i < len) {
         uint32_t mask;
-        if (kernel && i > 0 && i + width < len && kernel(&t->simd, s + i, &mask)) {
+        if (kernel && i >= next_try && i + width < len) {
+            if (!kernel(&t->simd, s + i, &mask)) {
+                next_try = i + width; /* the scalar loop takes this block */
+                goto scalar;
+            }
             /* word edges: bits where the mask differs from the bit before */
             uint32_t prev = (mask << 1) | (uint32_t)in_word;
             uint32_t edges = (mask ^ prev) & (width == 32 ? 0xFFFFFFFFu : 0xFFFFu);
@@ -49,6 +53,7 @@ int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw_
                 i++; /* the rest of a character split by the block's end */
             continue;
         }
+    scalar:;
         uint8_t b = s[i];
         uint32_t cp;
         size_t n;
