@@ -23,8 +23,13 @@ typedef struct tw__buf {
     size_t cap;  /* elements allocated */
 } tw__buf;
 
-/* Ensures room for `need` elements of `elem` bytes; TW_OK or TW_ENOMEM. */
-int tw__buf_reserve(tw__buf *b, size_t need, size_t elem);
+/* Ensures room for `need` elements of `elem` bytes; TW_OK or TW_ENOMEM.
+ * The check is inline (hot loops call it per item); growing is not. */
+int tw__buf_grow(tw__buf *b, size_t need, size_t elem);
+static inline int tw__buf_reserve(tw__buf *b, size_t need, size_t elem)
+{
+    return TW_LIKELY(need <= b->cap) ? 0 : tw__buf_grow(b, need, elem);
+}
 void tw__buf_free(tw__buf *b);
 
 /* Sorts n 32-bit keys in place (LSD radix; tmp must hold n keys). */

@@ -7,7 +7,7 @@
 #include <string.h>
 #include "base/tw_base.h"
 
-int tw__buf_reserve(tw__buf *b, size_t need, size_t elem)
+int tw__buf_grow(tw__buf *b, size_t need, size_t elem)
 {
     if (need <= b->cap)
         return TW_OK;

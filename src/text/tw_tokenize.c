@@ -37,17 +37,22 @@ int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw_
                 next_try = i + width; /* the scalar loop takes this block */
                 goto scalar;
             }
-            /* word edges: bits where the mask differs from the bit before */
+            /* word edges: bits where the mask differs from the bit before;
+             * a block ends at most width / 2 + 1 words */
+            if (tw__buf_reserve(tokens, tokens->len + width / 2 + 1, sizeof(tw__token)))
+                return TW_ENOMEM;
+            tw__token *out = (tw__token *)tokens->data + tokens->len;
             uint32_t prev = (mask << 1) | (uint32_t)in_word;
             uint32_t edges = (mask ^ prev) & (width == 32 ? 0xFFFFFFFFu : 0xFFFFu);
             while (edges) {
                 size_t at = i + (size_t)__builtin_ctz(edges);
-                if (in_word && push(tokens, start, at))
-                    return TW_ENOMEM;
+                if (in_word)
+                    *out++ = (tw__token){(uint32_t)start, (uint32_t)(at - start)};
                 start = at;
                 in_word = !in_word;
                 edges &= edges - 1;
             }
+            tokens->len = (size_t)(out - (tw__token *)tokens->data);
             i += width;
             while (i < len && (s[i] & 0xC0) == 0x80)
                 i++; /* the rest of a character split by the block's end */
