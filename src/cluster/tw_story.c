@@ -309,9 +309,11 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
         }
         for (size_t k = 0; k < ntouch; k++) {
             uint32_t other = touched[k];
-            double sim = acc[other] *
-                         tw__story_time_factor(c->p, tw__story_gap(&c->u[c->unit_at[other]], &c->u[un]));
+            float dot = acc[other];
             acc[other] = 0;
+            if (dot < TW_STORY_EDGE_MIN)
+                continue; /* the time factor is at most 1: no edge, and no exp() */
+            double sim = dot * tw__story_time_factor(c->p, tw__story_gap(&c->u[c->unit_at[other]], &c->u[un]));
             if (sim < TW_STORY_EDGE_MIN)
                 continue;
             uint32_t ua = c->unit_at[other], ub = (uint32_t)un;
