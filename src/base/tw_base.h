@@ -32,6 +32,19 @@ static inline int tw__buf_reserve(tw__buf *b, size_t need, size_t elem)
 }
 void tw__buf_free(tw__buf *b);
 
+/* Turns n counts into starting offsets (an exclusive prefix sum), as a
+ * counting sort's scatter wants them; returns the total. */
+static inline size_t tw__offsets(size_t *count, size_t n)
+{
+    size_t sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t c = count[i];
+        count[i] = sum;
+        sum += c;
+    }
+    return sum;
+}
+
 /* Sorts n 32-bit keys in place (LSD radix; tmp must hold n keys). */
 void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
 /* The same for keys spread evenly over 32 bits (hashes), faster for small

@@ -50,12 +50,7 @@ void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n)
     }
     uint32_t *src = keys, *dst = tmp;
     for (int p = 0; p < 4; p++) {
-        size_t sum = 0;
-        for (int d = 0; d < 256; d++) {
-            size_t c = count[p][d];
-            count[p][d] = sum;
-            sum += c;
-        }
+        tw__offsets(count[p], 256);
         int shift = 8 * p;
         for (size_t i = 0; i < n; i++)
             dst[count[p][(src[i] >> shift) & 0xFF]++] = src[i];

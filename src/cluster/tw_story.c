@@ -216,12 +216,7 @@ static int sort_edges(edge *e, size_t n, uint32_t max_end)
         memset(count, 0, 65536 * sizeof *count);
         for (size_t i = 0; i < n; i++)
             count[((by_a ? src[i].a : src[i].b) >> shift) & 0xFFFF]++;
-        size_t sum = 0;
-        for (size_t d = 0; d < 65536; d++) {
-            size_t c = count[d];
-            count[d] = sum;
-            sum += c;
-        }
+        tw__offsets(count, 65536);
         for (size_t i = 0; i < n; i++)
             dst[count[((by_a ? src[i].a : src[i].b) >> shift) & 0xFFFF]++] = src[i];
         edge *t = src;

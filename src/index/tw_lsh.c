@@ -105,12 +105,7 @@ static int sort_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
             memset(count, 0, sizeof count);
             for (size_t i = 0; i < n; i++)
                 count[(src[i].key >> shift) & 0xFF]++;
-            size_t sum = 0;
-            for (int d = 0; d < 256; d++) {
-                size_t x = count[d];
-                count[d] = sum;
-                sum += x;
-            }
+            tw__offsets(count, 256);
             for (size_t i = 0; i < n; i++)
                 dst[count[(src[i].key >> shift) & 0xFF]++] = src[i];
             tw__lsh_entry *t = src;

@@ -321,6 +321,43 @@ static int nfkc_if_needed(const tw__norm_table *t, tw__norm_work *w)
     return TW_OK;
 }
 
+/* The last step of both paths: appends to out[0..o) what a code point
+ * whose table entry is e makes (nothing, a collapsed space, a line break,
+ * or its folded self) and returns the new length. Line breaks: a CR before
+ * an LF (lf_follows) is dropped, at most one blank line, none leading, no
+ * space before one. */
+static inline size_t emit(uint32_t e, int lf_follows, uint8_t *out, size_t o, int *newlines)
+{
+    if (e & TW__E_DROP)
+        return o;
+    if (e & TW__E_NEWLINE) {
+        if ((e & TW__E_CR) && lf_follows)
+            return o;
+        if (o > 0 && out[o - 1] == ' ')
+            o--;
+        if (o > 0 && *newlines < 2) {
+            out[o++] = '\n';
+            (*newlines)++;
+        }
+        return o;
+    }
+    if (e & TW__E_SPACE) {
+        if (o > 0 && out[o - 1] != ' ' && out[o - 1] != '\n')
+            out[o++] = ' ';
+        return o;
+    }
+    *newlines = 0;
+    return o + tw__utf8_encode(e & TW__E_CP_MASK, out + o);
+}
+
+/* Drops trailing spaces and line breaks. */
+static size_t trim_end(const uint8_t *out, size_t o)
+{
+    while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\n'))
+        o--;
+    return o;
+}
+
 /* The reference path: decode everything, NFKC if needed, fold. */
 int tw__normalize_reference(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in,
                             size_t len, size_t *invalid_seqs)
@@ -347,32 +384,9 @@ int tw__normalize_reference(const tw__norm_table *t, tw__norm_work *w, const uin
     uint8_t *out = w->out.data;
     size_t o = 0;
     int newlines = 0; /* consecutive line breaks written */
-    for (size_t i = 0; i < n; i++) {
-        uint32_t e = tw__norm_entry(t, cps[i]);
-        if (e & TW__E_DROP)
-            continue;
-        if (e & TW__E_NEWLINE) {
-            if ((e & TW__E_CR) && i + 1 < n && cps[i + 1] == '\n')
-                continue;
-            if (o > 0 && out[o - 1] == ' ')
-                o--;
-            if (o > 0 && newlines < 2) { /* at most one blank line; none leading */
-                out[o++] = '\n';
-                newlines++;
-            }
-            continue;
-        }
-        if (e & TW__E_SPACE) {
-            if (o > 0 && out[o - 1] != ' ' && out[o - 1] != '\n')
-                out[o++] = ' ';
-            continue;
-        }
-        newlines = 0;
-        o += tw__utf8_encode(e & TW__E_CP_MASK, out + o);
-    }
-    while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\n'))
-        o--;
-    w->out.len = o;
+    for (size_t i = 0; i < n; i++)
+        o = emit(tw__norm_entry(t, cps[i]), i + 1 < n && cps[i + 1] == '\n', out, o, &newlines);
+    w->out.len = trim_end(out, o);
     return TW_OK;
 }
 
@@ -428,30 +442,9 @@ static int normalize_fast(const tw__norm_table *t, tw__norm_work *w, const uint8
         uint32_t e = t->bmp[cp];
         if (e & TW__E_ICU)
             return 1;
-        if (e & TW__E_DROP)
-            continue;
-        if (e & TW__E_NEWLINE) {
-            if ((e & TW__E_CR) && i < len && in[i] == '\n')
-                continue;
-            if (o > 0 && out[o - 1] == ' ')
-                o--;
-            if (o > 0 && newlines < 2) {
-                out[o++] = '\n';
-                newlines++;
-            }
-            continue;
-        }
-        if (e & TW__E_SPACE) {
-            if (o > 0 && out[o - 1] != ' ' && out[o - 1] != '\n')
-                out[o++] = ' ';
-            continue;
-        }
-        newlines = 0;
-        o += tw__utf8_encode(e & TW__E_CP_MASK, out + o);
+        o = emit(e, i < len && in[i] == '\n', out, o, &newlines);
     }
-    while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\n'))
-        o--;
-    w->out.len = o;
+    w->out.len = trim_end(out, o);
     return 0;
 }
 
