@@ -483,12 +483,15 @@ int tw_cli_cluster(int argc, char **argv)
                 "tawam cluster: %zu lines, %zu failed, %zu articles; %zu near-copy clusters "
                 "holding %zu articles; %zu candidate pairs checked, %zu joined; %zu "
                 "boilerplate-like shingles; LSH %d bands x %d rows; %zu story clusters holding "
-                "%zu articles, the largest %zu; %.1f MB held; %.2f s (reading %.2f s with %ld "
+                "%zu articles, the largest %zu; %.1f MB held (%.0f bytes an article); %.2f s "
+                "(reading %.2f s with %ld "
                 "thread%s, clustering %.2f s)\n",
                 nrec, failed, st.documents, st.dup_clusters, st.dup_clustered_docs,
                 st.candidates, st.verified, st.common_shingles, st.bands, st.rows,
                 st.story_clusters, st.story_clustered_docs, st.largest_story,
-                st.memory_bytes / 1e6, now_sec() - t0, t_read - t0, jobs, jobs > 1 ? "s" : "",
+                st.memory_bytes / 1e6,
+                st.documents ? (double)st.memory_bytes / (double)st.documents : 0.0, now_sec() - t0,
+                t_read - t0, jobs, jobs > 1 ? "s" : "",
                 t_cluster - t_read);
     }
     if (rc) {
