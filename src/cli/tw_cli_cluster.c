@@ -2,12 +2,13 @@
  * tw_cli_cluster.c — `tawam cluster`: JSONL in, one JSONL line out per input
  * line, in input order (the contract in the README).
  *
- * A pipeline: the main thread reads chunks of lines; -j workers parse each
+ * A pipeline: the main thread reads chunks of lines; workers parse each
  * line (tw_cli_json.c: cJSON cost half the run time at 96 MB) and read the
  * article (tw_features_compute, the bulk of the work); the main thread adds
  * the chunks' features to the batch in input order, reporting bad lines on
- * stderr as it goes. At most 2 x workers + 1 chunks (1024 lines or 4 MB
- * each) are in flight, so memory stays bounded whatever the feed's length,
+ * stderr as it goes, and works chunks itself when it has nothing else to
+ * do (so -j N is N threads, not N + 1 on N cores). At most 2N + 1 chunks
+ * (1024 lines or 4 MB each) are in flight, so memory stays bounded whatever the feed's length,
  * and the batch, hence the output, is the same for every -j. The output
  * waits for clustering, since the last article can join the first one's
  * cluster. Only ids are kept per line, never the text.
@@ -320,10 +321,11 @@ int tw_cli_cluster(int argc, char **argv)
     int show = !quiet && isatty(2);
     double t0 = now_sec(), last = t0;
 
-    /* the pipeline: workers only when -j > 1 (with one, the main thread
-     * works each chunk itself, through the same code) */
-    size_t nworkers = jobs > 1 ? (size_t)jobs : 0;
-    pipeline p = {.fields = &fields, .nslots = 2 * (nworkers ? nworkers : 1) + 1};
+    /* the pipeline: N - 1 workers, and the main thread works chunks too
+     * whenever it has nothing to read or add, so that N threads compute
+     * (with -j 1, the main thread works each chunk itself) */
+    size_t nworkers = jobs > 1 ? (size_t)jobs - 1 : 0;
+    pipeline p = {.fields = &fields, .nslots = 2 * (size_t)jobs + 1};
     p.slots = calloc(p.nslots, sizeof *p.slots);
     worker *workers = calloc(nworkers ? nworkers : 1, sizeof *workers);
     size_t started = 0;
@@ -410,6 +412,15 @@ int tw_cli_cluster(int argc, char **argv)
                 p.next_read++;
                 pthread_cond_signal(&p.work_cv);
             }
+            continue;
+        }
+        if (p.next_work < p.next_read) {
+            /* nothing to add or read yet: work the oldest unclaimed chunk */
+            chunk *w = &p.slots[p.next_work++ % p.nslots];
+            pthread_mutex_unlock(&p.mu);
+            work_chunk(w, &fields, scratch);
+            pthread_mutex_lock(&p.mu);
+            w->state = CHUNK_DONE;
             continue;
         }
         pthread_cond_wait(&p.done_cv, &p.mu);
