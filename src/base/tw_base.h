@@ -57,7 +57,10 @@ void tw__sort_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n);
 typedef int (*tw__range_fn)(void *ctx, unsigned worker, size_t begin, size_t end);
 /* Splits [0, n) into up to `threads` contiguous ranges of at least
  * min_per_thread items, runs them in parallel (the caller's thread takes
- * the first) and returns the first failure of a range, in range order. */
+ * the first) and returns the first failure of a range, in range order.
+ * Range t is always [n*t/k, n*(t+1)/k) with worker number t, k being
+ * min(threads, n / min_per_thread) (at least 1), whether or not threads
+ * could be started. */
 int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__range_fn fn, void *ctx);
 
 /* ------------------------------------------ instruction sets (tw_cpu.c) */

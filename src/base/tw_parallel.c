@@ -6,7 +6,10 @@
  * thousands of items or more, so starting threads per call costs nothing
  * measurable and keeps no pool alive between calls (a crawler's long-lived
  * engine holds no idle threads). Every caller writes only its own range's
- * results, so the output is the same for any thread count.
+ * results, so the output is the same for any thread count. The split of
+ * [0, n) depends only on n, threads and min_per_thread, never on whether
+ * threads could be started, so a caller may count in one call and write
+ * in the next, range by range.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -37,8 +40,16 @@ int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__rang
     if (threads <= 1)
         return fn(ctx, 0, 0, n);
     job *jobs = calloc(threads, sizeof *jobs);
-    if (!jobs)
-        return fn(ctx, 0, 0, n); /* no memory for threads: one is enough */
+    if (!jobs) {
+        /* no memory for threads: the same ranges, one after another (callers
+         * may count in one call and write in the next, range by range) */
+        for (unsigned t = 0; t < threads; t++) {
+            int rc = fn(ctx, t, n * t / threads, n * (t + 1) / threads);
+            if (rc)
+                return rc;
+        }
+        return TW_OK;
+    }
     unsigned started = 0;
     for (unsigned t = 0; t < threads; t++) {
         jobs[t] = (job){fn, ctx, t, n * t / threads, n * (t + 1) / threads, 0, 0};

@@ -82,37 +82,77 @@ static int cmp_entry(const void *a_, const void *b_)
     return (a->doc > b->doc) - (a->doc < b->doc);
 }
 
-/* Sorts by (key, doc). A stable radix sort keeps the entries of one key in
- * the order they came, which is document order when the caller wrote them
- * so: one pass spreads the entries into 256 buckets by the key's top byte,
- * then each bucket (a few hundred KB at most, in cache) is sorted by the
- * other seven bytes, buckets in parallel. Falls back to qsort when the
- * scratch cannot be had, or the input is not in document order. */
+/* Sorts by (key, doc). Keys are hashes, so the sort can be a stable
+ * distribution: entries spread into 256 buckets by the key's top byte
+ * (threads count and write ranges of the table side by side, which keeps
+ * document order inside a bucket), then each bucket into 4096 by the next
+ * 12 bits, and the few entries of a sub-bucket are put in order by
+ * insertion (stable: one key's entries stay in document order). Buckets
+ * run in parallel. Falls back to qsort when the scratch cannot be had, or
+ * the input is not in document order. */
+#define TW_SUB_BITS 12
+
 typedef struct sort_ctx {
     tw__lsh_entry *e, *tmp;
+    size_t *hist; /* [worker][256]: counts, then write offsets */
     const size_t *start; /* bucket k is [start[k], start[k + 1]) */
+    int write;
 } sort_ctx;
+
+static int spread_entries(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    sort_ctx *c = ctx_;
+    size_t *h = c->hist + (size_t)worker * 256;
+    if (c->write)
+        for (size_t i = begin; i < end; i++)
+            c->tmp[h[c->e[i].key >> 56]++] = c->e[i];
+    else
+        for (size_t i = begin; i < end; i++)
+            h[c->e[i].key >> 56]++;
+    return TW_OK;
+}
 
 static int sort_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
 {
     TW_UNUSED(worker);
     sort_ctx *c = ctx_;
-    size_t count[256];
+    size_t *count = malloc(((size_t)1 << TW_SUB_BITS) * sizeof *count);
+    if (!count)
+        return TW_ENOMEM;
+    const int shift = 56 - TW_SUB_BITS;
+    const uint64_t mask = ((uint64_t)1 << TW_SUB_BITS) - 1;
     for (size_t k = begin; k < end; k++) {
         size_t lo = c->start[k], n = c->start[k + 1] - lo;
-        tw__lsh_entry *src = c->tmp + lo, *dst = c->e + lo;
-        for (int shift = 0; shift < 56; shift += 8) { /* seven passes: ends in e */
-            memset(count, 0, sizeof count);
-            for (size_t i = 0; i < n; i++)
-                count[(src[i].key >> shift) & 0xFF]++;
-            tw__offsets(count, 256);
-            for (size_t i = 0; i < n; i++)
-                dst[count[(src[i].key >> shift) & 0xFF]++] = src[i];
-            tw__lsh_entry *t = src;
-            src = dst;
-            dst = t;
+        const tw__lsh_entry *src = c->tmp + lo;
+        tw__lsh_entry *dst = c->e + lo;
+        memset(count, 0, ((size_t)1 << TW_SUB_BITS) * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[(src[i].key >> shift) & mask]++;
+        tw__offsets(count, (size_t)1 << TW_SUB_BITS);
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].key >> shift) & mask]++] = src[i];
+        /* count[s] is now the end of sub-bucket s */
+        size_t from = 0;
+        for (size_t sb = 0; sb < ((size_t)1 << TW_SUB_BITS); sb++) {
+            size_t to = count[sb], len = to - from;
+            tw__lsh_entry *x = dst + from;
+            if (len > 48) {
+                qsort(x, len, sizeof *x, cmp_entry); /* (key, doc) has no ties */
+            } else {
+                for (size_t i = 1; i < len; i++) {
+                    tw__lsh_entry v = x[i];
+                    size_t j = i;
+                    while (j > 0 && x[j - 1].key > v.key) {
+                        x[j] = x[j - 1];
+                        j--;
+                    }
+                    x[j] = v;
+                }
+            }
+            from = to;
         }
     }
+    free(count);
     return TW_OK;
 }
 
@@ -121,22 +161,38 @@ static void sort_entries(tw__lsh_entry *e, size_t n, unsigned threads)
     int in_doc_order = 1;
     for (size_t i = 1; i < n && in_doc_order; i++)
         in_doc_order = e[i - 1].doc <= e[i].doc;
+    if (threads < 1)
+        threads = 1;
+    if (threads > n / 4096)
+        threads = n / 4096 ? (unsigned)(n / 4096) : 1;
     tw__lsh_entry *tmp = in_doc_order && n > 4096 ? malloc(n * sizeof *tmp) : NULL;
-    if (!tmp) {
+    size_t *hist = tmp ? calloc((size_t)threads * 256, sizeof *hist) : NULL;
+    size_t start[257];
+    sort_ctx ctx = {e, tmp, hist, start, 0};
+    if (!hist || tw__parallel_for(n, threads, 4096, spread_entries, &ctx)) {
+        free(tmp);
+        free(hist);
         qsort(e, n, sizeof *e, cmp_entry);
         return;
     }
-    size_t start[257] = {0}, fill[256];
-    for (size_t i = 0; i < n; i++)
-        start[(e[i].key >> 56) + 1]++;
-    for (int k = 0; k < 256; k++)
-        start[k + 1] += start[k];
-    memcpy(fill, start, sizeof fill);
-    for (size_t i = 0; i < n; i++)
-        tmp[fill[e[i].key >> 56]++] = e[i];
-    sort_ctx ctx = {e, tmp, start};
-    tw__parallel_for(256, threads, 16, sort_buckets, &ctx);
+    size_t total = 0;
+    for (int k = 0; k < 256; k++) {
+        start[k] = total;
+        for (unsigned w = 0; w < threads; w++) {
+            size_t cnt = hist[(size_t)w * 256 + k];
+            hist[(size_t)w * 256 + k] = total;
+            total += cnt;
+        }
+    }
+    start[256] = total;
+    ctx.write = 1;
+    tw__parallel_for(n, threads, 4096, spread_entries, &ctx);
+    if (tw__parallel_for(256, threads, 16, sort_buckets, &ctx)) {
+        memcpy(e, tmp, n * sizeof *e); /* no memory for a bucket: qsort all */
+        qsort(e, n, sizeof *e, cmp_entry);
+    }
     free(tmp);
+    free(hist);
 }
 
 int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, tw__pair_fn fn,
