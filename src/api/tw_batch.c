@@ -643,8 +643,15 @@ int tw_batch_cluster(tw_batch *b)
     b->st.documents = n;
     b->st.bands = b->e->bands;
     b->st.rows = b->e->rows;
+    /* what the batch holds (sets, records, results, story terms and
+     * vectors) plus the largest transient table (the LSH entries) */
     b->st.memory_bytes = sizeof *b + b->fps.cap * sizeof(uint32_t) +
-                         b->docs.cap * sizeof(tw__doc) + n * sizeof(uint32_t) + entry_bytes;
+                         b->docs.cap * sizeof(tw__doc) + n * sizeof(uint32_t) + entry_bytes +
+                         b->terms.cap * sizeof(tw__term) +
+                         (b->story ? 2 * n * sizeof(uint32_t) : 0) +
+                         (b->vecs.off ? (b->vecs.n + 1) * sizeof(size_t) +
+                                            b->vecs.off[b->vecs.n] * sizeof(tw__term)
+                                      : 0);
     tw__uf_free(&uf);
     free(distinct);
     if (rc) {
