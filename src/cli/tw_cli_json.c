@@ -24,6 +24,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define NESTING_LIMIT 1000 /* containers, the line's own object included */
 
@@ -66,9 +69,27 @@ static uint64_t special_bytes(uint64_t v)
     return (((v - ONES * 0x20) & ~v) | ((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
 }
 
-/* The first '"', '\\' or control byte in [p, end), or end. */
+/* The first '"', '\\' or control byte in [p, end), or end. On x86-64,
+ * SSE2 (always there) looks at 16 bytes a step; elsewhere eight at a time
+ * in a 64-bit word. Texts are long runs without any: this loop is most of
+ * the scanner's time. */
 static const uchar *find_special(const uchar *p, const uchar *end)
 {
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i ctl = _mm_set1_epi8(0x1F);
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        /* a byte below 0x20: min(v, 0x1F) == v, unsigned */
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v);
+        __m128i hit = _mm_or_si128(low, _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                      _mm_cmpeq_epi8(v, bslash)));
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        if (m)
+            return p + __builtin_ctz(m);
+        p += 16;
+    }
+#endif
     while (end - p >= 8) {
         uint64_t v;
         memcpy(&v, p, 8);
