@@ -8,8 +8,9 @@
  * the chunks' features to the batch in input order, reporting bad lines on
  * stderr as it goes, and works chunks itself when it has nothing else to
  * do (so -j N is N threads, not N + 1 on N cores). At most 2N + 1 chunks
- * (1024 lines or 4 MB each) are in flight, so memory stays bounded whatever the feed's length,
- * and the batch, hence the output, is the same for every -j. The output
+ * (1024 lines or 4 MB each) are in flight, so memory stays bounded whatever
+ * the feed's length, and the batch, hence the output, is the same for
+ * every -j. The output
  * waits for clustering, since the last article can join the first one's
  * cluster. Only ids are kept per line, never the text.
  */
@@ -85,7 +86,6 @@ typedef struct chunk {
     size_t nlines;
     line_rec rec[TW_CHUNK_LINES];
     tw_features *feat[TW_CHUNK_LINES];
-    int st[TW_CHUNK_LINES]; /* tw_features_compute's status */
     int fatal;              /* TW_ENOMEM while working on it */
     int state;
 } chunk;
@@ -143,7 +143,6 @@ static void work_chunk(chunk *c, const tw_cli_fields *f, tw_scratch *scratch)
     for (size_t i = 0; i < c->nlines && !c->fatal; i++) {
         line_rec *rec = &c->rec[i];
         memset(rec, 0, sizeof *rec);
-        c->st[i] = TW_ENOTEXT;
         if (c->llen[i] == 0) {
             rec->error = "empty line";
             continue;
@@ -168,11 +167,11 @@ static void work_chunk(chunk *c, const tw_cli_fields *f, tw_scratch *scratch)
             c->fatal = TW_ENOMEM;
             break;
         }
-        tw_text_info info;
-        c->st[i] = tw_features_compute(scratch, &doc, c->feat[i], &info);
-        rec->repaired = info.invalid_utf8;
-        if (c->st[i] == TW_ENOMEM)
+        tw_text_info info = {0};
+        /* a failure stays in the features: adding them reports it */
+        if (tw_features_compute(scratch, &doc, c->feat[i], &info) == TW_ENOMEM)
             c->fatal = TW_ENOMEM;
+        rec->repaired = info.invalid_utf8;
     }
 }
 
