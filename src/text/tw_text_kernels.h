@@ -52,8 +52,8 @@ static inline V is_cont(V v)
                              V_SET1((char)0x80));
 }
 
-size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
-                            uint8_t *out, uint8_t prev_out)
+size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len, uint8_t *out,
+                uint8_t prev_out)
 {
     if (in[i] == ' ' && (prev_out == ' ' || prev_out == '\n'))
         return 0;
@@ -70,27 +70,22 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
         V vn = V_LOAD((const V *)(p + 1));
         /* ASCII (the high bit clear selects rows 0-7 of ascii_hi) */
         V ascii = V_CMPGT(v, V_SET1(-1));
-        V bits = V_AND(
-            V_SHUFFLE(alo, V_AND(v, V_SET1(0x0F))),
-            V_SHUFFLE(ahi, V_AND(V_SRLI16(v, 4), V_SET1(0x0F))));
+        V bits = V_AND(V_SHUFFLE(alo, V_AND(v, V_SET1(0x0F))),
+                       V_SHUFFLE(ahi, V_AND(V_SRLI16(v, 4), V_SET1(0x0F))));
         V aok = V_ANDNOT(V_CMPEQ(bits, V_ZERO()), ascii);
         V dspace = V_AND(V_CMPEQ(v, space), V_CMPEQ(vp, space));
         aok = V_ANDNOT(dspace, aok);
-        V upper = V_AND(V_CMPGT(v, V_SET1('A' - 1)),
-                                         V_CMPGT(V_SET1('Z' + 1), v));
+        V upper = V_AND(V_CMPGT(v, V_SET1('A' - 1)), V_CMPGT(V_SET1('Z' + 1), v));
         V aout = V_ADD(v, V_AND(upper, casefold));
-        /* a lead with its continuation after it */
-        V vl = lookup128(s, pair_index(v, vn));
-        V lok = V_AND(V_AND(is_lead(v), is_cont(vn)),
-                                       V_XOR(V_CMPEQ(vl, ff), ff));
-        V lout = V_ADD(V_SET1((char)0xD8),
-                                       V_AND(V_SRLI16(vl, 6), V_SET1(1)));
-        /* a continuation with its lead before it */
-        V vc = lookup128(s, pair_index(vp, v));
-        V cok = V_AND(V_AND(is_lead(vp), is_cont(v)),
-                                       V_XOR(V_CMPEQ(vc, ff), ff));
-        V cout = V_OR(V_SET1((char)0x80),
-                                       V_AND(vc, V_SET1(0x3F)));
+        /* One lookup serves both bytes of a pair: a lead is looked up with
+         * the byte after it, a continuation with the byte before it. */
+        V lead = is_lead(v);
+        V val = lookup128(s, V_BLEND(pair_index(vp, v), pair_index(v, vn), lead));
+        V known = V_XOR(V_CMPEQ(val, ff), ff);
+        V lok = V_AND(V_AND(lead, is_cont(vn)), known);
+        V cok = V_AND(V_AND(is_lead(vp), is_cont(v)), known);
+        V lout = V_ADD(V_SET1((char)0xD8), V_AND(V_SRLI16(val, 6), V_SET1(1)));
+        V cout = V_OR(V_SET1((char)0x80), V_AND(val, V_SET1(0x3F)));
         V o = V_BLEND(cout, lout, lok);
         o = V_BLEND(o, aout, aok);
         V_STORE((V *)(out + done), o);
@@ -123,8 +118,10 @@ int V_WORDS(const tw__norm_simd *s, const uint8_t *p, uint32_t *mask)
     V aword = V_ANDNOT(V_CMPEQ(bits, V_ZERO()), ascii);
     V lead = V_AND(is_lead(v), is_cont(vn));
     V cont = V_AND(is_lead(vp), is_cont(v));
-    V lword = V_AND(lead, lookup128_in(s->pair_word, pair_index(v, vn)));
-    V cword = V_AND(cont, lookup128_in(s->pair_word, pair_index(vp, v)));
+    /* one lookup for both bytes of a pair, as in the normalizer */
+    V word = lookup128_in(s->pair_word, V_BLEND(pair_index(vp, v), pair_index(v, vn), is_lead(v)));
+    V lword = V_AND(lead, word);
+    V cword = V_AND(cont, word);
     uint32_t known = V_MOVEMASK(V_OR(ascii, V_OR(lead, cont)));
     if (known != V_ALL)
         return 0;

@@ -240,6 +240,34 @@ static void test_tokens_unaligned(void **state)
     free(buf);
 }
 
+static void test_tokens_arabic_non_word(void **state)
+{
+    (void)state;
+    /* Arabic and ASCII only (blocks the kernels take whole), with the
+     * U+0600 block's non-word characters (signs, symbols, ٭) and digits
+     * between letters: each must end a word exactly where the scalar
+     * loop ends it */
+    static const uint32_t non_word[] = {0x0606, 0x0607, 0x0608, 0x0609, 0x060A,
+                                        0x060E, 0x060F, 0x066D, 0x061E};
+    uint64_t rng = 5;
+    uint8_t buf[1024];
+    for (int trial = 0; trial < 3000; trial++) {
+        size_t n = 0, target = 40 + (size_t)rnd_below(&rng, 400);
+        while (n + 4 < target) {
+            uint64_t r = rnd_below(&rng, 20);
+            if (r < 14)
+                n += put_cp(buf + n, 0x0621 + (uint32_t)rnd_below(&rng, 0x2A));
+            else if (r < 16)
+                n += put_cp(buf + n, non_word[rnd_below(&rng, sizeof non_word / 4)]);
+            else if (r < 18)
+                buf[n++] = ' ';
+            else
+                buf[n++] = (uint8_t)(rnd_below(&rng, 2) ? '0' + rnd_below(&rng, 10) : ',');
+        }
+        check_tokens(buf, n);
+    }
+}
+
 static void test_dispatch(void **state)
 {
     (void)state;
@@ -268,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_split_pair_at_block_end),
         cmocka_unit_test(test_double_spaces_and_line_starts),
         cmocka_unit_test(test_tokens_unaligned),
+        cmocka_unit_test(test_tokens_arabic_non_word),
         cmocka_unit_test(test_dispatch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
