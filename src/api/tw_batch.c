@@ -414,12 +414,12 @@ static int split_range(void *ctx_, unsigned worker, size_t begin, size_t end)
 
 static int split_sets(tw_batch *b, const tw__fpset *common)
 {
+    if (common->count == 0)
+        return TW_OK; /* every set is all rare, as added */
     const tw__doc *docs = b->docs.data;
     size_t maxn = 0;
     for (size_t i = 0; i < b->docs.len; i++)
         maxn = docs[i].n > maxn ? docs[i].n : maxn;
-    if (common->count == 0)
-        return TW_OK; /* every set is all rare, as added */
     split_ctx ctx = {b, common, maxn};
     return tw__parallel_for(b->docs.len, b->threads, 256, split_range, &ctx);
 }

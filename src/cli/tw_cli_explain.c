@@ -73,25 +73,24 @@ static void json_string(FILE *out, const char *s)
     cJSON_Delete(str);
 }
 
-/* The id token as written, NUL-terminated, or NULL when there is none. */
-static char *id_text(const art *a)
+/* The id token as written (it points into the line), or `none`. */
+static void print_id(const art *a, const char *none)
 {
-    if (!a->id.kind)
-        return NULL;
-    char *p = malloc(a->id.raw_len + 1);
-    if (p) {
-        memcpy(p, a->id.raw, a->id.raw_len);
-        p[a->id.raw_len] = 0;
-    }
-    return p;
+    if (a->id.kind)
+        fwrite(a->id.raw, 1, a->id.raw_len, stdout);
+    else
+        fputs(none, stdout);
 }
 
 static void print_pair(const art *a, const art *b, const tw_story_explanation *x, int json)
 {
-    char *sa = id_text(a), *sb = id_text(b);
     if (json) {
-        printf("{\"a\":%s,\"b\":%s,\"story_score\":%.4f,\"cosine\":%.4f,\"time_factor\":%.4f,",
-               sa ? sa : "null", sb ? sb : "null", x->score, x->cosine, x->time_factor);
+        printf("{\"a\":");
+        print_id(a, "null");
+        printf(",\"b\":");
+        print_id(b, "null");
+        printf(",\"story_score\":%.4f,\"cosine\":%.4f,\"time_factor\":%.4f,", x->score, x->cosine,
+               x->time_factor);
         if (isnan(x->gap_days))
             printf("\"gap_days\":null,");
         else
@@ -106,7 +105,10 @@ static void print_pair(const art *a, const art *b, const tw_story_explanation *x
         }
         printf("]}\n");
     } else {
-        printf("%s  ~  %s\n", sa ? sa : "?", sb ? sb : "?");
+        print_id(a, "?");
+        printf("  ~  ");
+        print_id(b, "?");
+        printf("\n");
         printf("  verdict: %s%s\n", x->same_story ? "SAME STORY" : "different stories",
                x->same_dup ? " (and near-copies of each other)" : "");
         printf("  similarity %.3f", x->cosine);
@@ -122,8 +124,6 @@ static void print_pair(const art *a, const art *b, const tw_story_explanation *x
                    x->top[k].text, x->top[k].is_name ? "  (name)" : "");
         printf("\n");
     }
-    free(sa);
-    free(sb);
 }
 
 int tw_cli_explain(int argc, char **argv)
