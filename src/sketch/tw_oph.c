@@ -24,16 +24,31 @@ static inline uint64_t mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, int count)
+/* The bin that empty bin i tries at its attempt-th try (from 1). */
+static uint32_t oph_try(uint64_t salt, int i, uint64_t attempt, int count)
+{
+    uint64_t r = mix64(salt ^ ((uint64_t)i << 32) ^ attempt);
+    return (uint32_t)(((r >> 32) * (uint64_t)count) >> 32);
+}
+
+void tw__oph_init(tw__oph *o, uint64_t seed, int count)
 {
     if (count > TW__MH_N)
         count = TW__MH_N;
-    if (count <= 0)
-        return;
-    for (int i = 0; i < count; i++)
-        sig[i] = UINT32_MAX;
-    uint64_t s = mix64(seed ^ 0x4F50482D5457ull); /* "OPH-TW" */
-    uint8_t filled[TW__MH_N] = {0};
+    o->count = count < 0 ? 0 : count;
+    o->salt = mix64(seed ^ 0x4F50482D5457ull); /* "OPH-TW" */
+    /* the first tries of every bin, drawn once instead of once a document:
+     * densifying a short text's signature costs a table walk, not a hash
+     * per try */
+    for (int i = 0; i < o->count; i++)
+        for (int t = 0; t < TW__OPH_TRIES; t++)
+            o->tries[i][t] = (uint8_t)oph_try(o->salt, i, (uint64_t)t + 1, o->count);
+}
+
+/* Folds fp[0, n) into the bins. */
+static void oph_add(uint64_t s, const uint32_t *fp, size_t n, uint32_t *sig, uint8_t *filled,
+                    int count)
+{
     for (size_t j = 0; j < n; j++) {
         uint64_t h = mix64((uint64_t)fp[j] ^ s);
         uint32_t bin = (uint32_t)(((h >> 32) * (uint64_t)count) >> 32);
@@ -42,21 +57,67 @@ void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, in
         sig[bin] = v < sig[bin] ? v : sig[bin];
         filled[bin] = 1;
     }
-    if (n == 0)
-        return; /* an empty set: every bin stays empty (all ones) */
+}
+
+/* Fills the empty bins (a set of `n` shingles; an empty set stays all ones):
+ * an empty bin takes the value of the first filled bin among its tries. */
+static void oph_densify(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled)
+{
+    int count = o->count, nfilled = 0;
+    for (int i = 0; i < count; i++)
+        nfilled += filled[i];
+    if (n == 0 || nfilled == count)
+        return; /* an empty set stays empty; a long text fills every bin */
     uint32_t tmp[TW__MH_N];
     for (int i = 0; i < count; i++)
         tmp[i] = sig[i];
     for (int i = 0; i < count; i++) {
         if (filled[i])
             continue;
-        for (uint64_t attempt = 1;; attempt++) {
-            uint64_t r = mix64(s ^ ((uint64_t)i << 32) ^ attempt);
-            uint32_t j = (uint32_t)(((r >> 32) * (uint64_t)count) >> 32);
-            if (filled[j]) {
-                sig[i] = tmp[j];
-                break;
-            }
+        int t = 0;
+        while (t < TW__OPH_TRIES && !filled[o->tries[i][t]])
+            t++;
+        uint32_t j = t < TW__OPH_TRIES ? o->tries[i][t] : 0;
+        for (uint64_t attempt = TW__OPH_TRIES + 1; t == TW__OPH_TRIES; attempt++) {
+            j = oph_try(o->salt, i, attempt, count);
+            t -= filled[j]; /* found: leave the loop */
         }
+        sig[i] = tmp[j];
     }
+}
+
+void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t n,
+                   uint32_t *sig_prefix, uint32_t *sig)
+{
+    int count = o->count;
+    if (count <= 0)
+        return;
+    if (n_prefix > n)
+        n_prefix = n;
+    uint32_t bins[TW__MH_N];
+    uint8_t filled[TW__MH_N] = {0}, filled_prefix[TW__MH_N];
+    for (int i = 0; i < count; i++)
+        bins[i] = UINT32_MAX;
+    /* the whole set's bins are the prefix's, carried on over the rest */
+    oph_add(o->salt, fp, n_prefix, bins, filled, count);
+    if (sig_prefix) {
+        for (int i = 0; i < count; i++) {
+            sig_prefix[i] = bins[i];
+            filled_prefix[i] = filled[i];
+        }
+        oph_densify(o, n_prefix, sig_prefix, filled_prefix);
+    }
+    if (sig) {
+        oph_add(o->salt, fp + n_prefix, n - n_prefix, bins, filled, count);
+        for (int i = 0; i < count; i++)
+            sig[i] = bins[i];
+        oph_densify(o, n, sig, filled);
+    }
+}
+
+void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, int count)
+{
+    tw__oph o;
+    tw__oph_init(&o, seed, count);
+    tw__oph_sign2(&o, fp, n, n, NULL, sig);
 }

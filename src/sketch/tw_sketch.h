@@ -38,6 +38,23 @@ void tw__minhash_sign(const tw__minhash *mh, const uint32_t *fp, size_t n, uint3
  * shingle. All ones for an empty set. This is what batches use. */
 void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, int count);
 
+/* What signing with one seed and count shares: drawn once (tw__oph_init),
+ * then used for every document. */
+#define TW__OPH_TRIES 32
+typedef struct tw__oph {
+    uint64_t salt;
+    int count;
+    uint8_t tries[TW__MH_N][TW__OPH_TRIES]; /* the bins an empty bin borrows from, in order */
+} tw__oph;
+
+void tw__oph_init(tw__oph *o, uint64_t seed, int count);
+
+/* The signatures of fp[0, n_prefix) into sig_prefix and of fp[0, n) into
+ * sig, in one pass over the set (either output may be NULL): each equals
+ * what tw__oph_sign gives for its run. */
+void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t n,
+                   uint32_t *sig_prefix, uint32_t *sig);
+
 /* The fraction of equal positions among the first count: an unbiased
  * estimate of Jaccard. */
 double tw__minhash_estimate(const uint32_t *a, const uint32_t *b, int count);

@@ -116,6 +116,32 @@ static void test_empty_set_and_count(void **state)
         assert_int_equal(sig[i], sig[0]); /* one element fills every bin */
 }
 
+static void test_prefix_and_whole_in_one_pass(void **state)
+{
+    (void)state;
+    uint64_t rng = 2026;
+    uint32_t a[700];
+    for (int i = 0; i < 700; i++)
+        a[i] = (uint32_t)splitmix64(&rng) | 1u;
+    tw__oph o;
+    tw__oph_init(&o, 3, 126);
+    static const size_t sizes[][2] = {{0, 0}, {0, 1},  {1, 1},   {1, 2},   {3, 9},  {5, 700},
+                                      {64, 130}, {126, 127}, {300, 300}, {699, 700}, {9, 4}};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t np = sizes[k][0], n = sizes[k][1];
+        uint32_t p1[TW__MH_N], w1[TW__MH_N], p2[TW__MH_N], w2[TW__MH_N], w3[TW__MH_N];
+        tw__oph_sign(3, a, np < n ? np : n, p1, 126);
+        tw__oph_sign(3, a, n, w1, 126);
+        tw__oph_sign2(&o, a, np, n, p2, w2);
+        assert_memory_equal(p1, p2, 126 * sizeof p1[0]);
+        assert_memory_equal(w1, w2, 126 * sizeof w1[0]);
+        tw__oph_sign2(&o, a, np, n, NULL, w3); /* either output alone */
+        assert_memory_equal(w1, w3, 126 * sizeof w1[0]);
+        tw__oph_sign2(&o, a, np, n, p2, NULL);
+        assert_memory_equal(p1, p2, 126 * sizeof p1[0]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +149,7 @@ int main(void)
         cmocka_unit_test(test_accuracy_sets_smaller_than_the_bins),
         cmocka_unit_test(test_identical_sets_collide_everywhere),
         cmocka_unit_test(test_order_independent_and_seeded),
+        cmocka_unit_test(test_prefix_and_whole_in_one_pass),
         cmocka_unit_test(test_empty_set_and_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
