@@ -217,7 +217,7 @@ int main(int argc, char **argv)
         nsh = 0;
         for (size_t i = 0; i < n; i++) {
             tw__tokenize(&e->norm, norm[i].data, norm[i].len, &s->tokens);
-            tw__shingle(norm[i].data, s->tokens.data, s->tokens.len, e->cfg.shingle_k, 0,
+            tw__shingle(norm[i].data, norm[i].len, s->tokens.data, s->tokens.len, e->cfg.shingle_k, 0,
                         &s->tokhash, &s->tmp, &s->fps);
             nsh += s->fps.len;
             if (r == 0) {

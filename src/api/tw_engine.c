@@ -378,7 +378,7 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
     if (!rc && local.tokens == 0)
         rc = TW_ENOTEXT;
     if (!rc)
-        rc = tw__shingle(t, tok + first, local.tokens, e->cfg.shingle_k, e->cfg.seed, &s->tokhash,
+        rc = tw__shingle(t, s->text.len, tok + first, local.tokens, e->cfg.shingle_k, e->cfg.seed, &s->tokhash,
                          &s->tmp, &s->fps);
     s->terms.len = 0;
     s->lead_days = 0;

@@ -1,5 +1,5 @@
 /*
- * tw_sketch.h — the sketch stage: word shingles hashed with XXH3, and
+ * tw_sketch.h — the sketch stage: word shingles hashed (XXH3-style folds), and
  * MinHash signatures over them. Depends on base/ and text/ (tokens).
  */
 #ifndef TW_SKETCH_H
@@ -17,8 +17,8 @@
  * tokhash (uint64_t) and tmp (uint32_t) are working buffers; out receives
  * the set. 32 bits keep memory at 4 bytes a word; two distinct shingles
  * collide with probability 2^-32, far below what changes a Jaccard. */
-int tw__shingle(const uint8_t *text, const tw__token *tok, size_t ntok, int k, uint64_t seed,
-                tw__buf *tokhash, tw__buf *tmp, tw__buf *out);
+int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
+                uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out);
 
 typedef struct tw__minhash {
     uint64_t a[TW__MH_N], b[TW__MH_N]; /* h_i(x) = (a_i x + b_i) >> 32, a_i odd */
