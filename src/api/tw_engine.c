@@ -362,8 +362,17 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
     if (!rc)
         rc = tw__normalize(&e->norm, &s->nw, (const uint8_t *)doc->text, doc->text_len,
                            &local.invalid_utf8);
-    if (!rc)
+    if (!rc && s->text.len == 0) {
+        /* no title before it: the normalizer's buffer becomes the text
+         * (a swap, not a copy; each keeps the other's memory) */
+        tw__buf tb = s->text;
+        s->text = s->nw.out;
+        s->nw.out = tb;
+        if (tw__buf_reserve(&s->text, s->text.len + 1, 1))
+            rc = TW_ENOMEM;
+    } else if (!rc) {
         rc = append_text(s, s->nw.out.data, s->nw.out.len);
+    }
     uint8_t *t = s->text.data;
     if (!rc)
         rc = tw__strip(&e->strip, &s->sw, t, s->text.len, &local.stripped_bytes);

@@ -119,21 +119,26 @@ static int sort_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
     size_t *count = malloc(((size_t)1 << TW_SUB_BITS) * sizeof *count);
     if (!count)
         return TW_ENOMEM;
-    const int shift = 56 - TW_SUB_BITS;
-    const uint64_t mask = ((uint64_t)1 << TW_SUB_BITS) - 1;
     for (size_t k = begin; k < end; k++) {
         size_t lo = c->start[k], n = c->start[k + 1] - lo;
         const tw__lsh_entry *src = c->tmp + lo;
         tw__lsh_entry *dst = c->e + lo;
-        memset(count, 0, ((size_t)1 << TW_SUB_BITS) * sizeof *count);
+        /* about two entries a sub-bucket: a small bucket does not pay for
+         * clearing and walking 4096 counters */
+        int bits = 1;
+        while (bits < TW_SUB_BITS && ((size_t)1 << bits) < n / 2)
+            bits++;
+        const int shift = 56 - bits;
+        const uint64_t mask = ((uint64_t)1 << bits) - 1;
+        memset(count, 0, ((size_t)1 << bits) * sizeof *count);
         for (size_t i = 0; i < n; i++)
             count[(src[i].key >> shift) & mask]++;
-        tw__offsets(count, (size_t)1 << TW_SUB_BITS);
+        tw__offsets(count, (size_t)1 << bits);
         for (size_t i = 0; i < n; i++)
             dst[count[(src[i].key >> shift) & mask]++] = src[i];
         /* count[s] is now the end of sub-bucket s */
         size_t from = 0;
-        for (size_t sb = 0; sb < ((size_t)1 << TW_SUB_BITS); sb++) {
+        for (size_t sb = 0; sb < ((size_t)1 << bits); sb++) {
             size_t to = count[sb], len = to - from;
             tw__lsh_entry *x = dst + from;
             if (len > 48) {
