@@ -100,40 +100,97 @@ typedef struct pipeline {
     int quit;
 } pipeline;
 
-/* Reads up to one chunk of lines; returns 0, or -1 when out of memory. */
-static int read_chunk(FILE *in, chunk *c, char **line_buf, size_t *lcap, size_t *bytes, int *eof)
+/* Bytes asked of the file at a time. */
+#define TW_READ_BLOCK (1u << 20)
+
+/* What one read left over: the start of the next chunk. */
+typedef struct carry {
+    char *buf;
+    size_t len, cap;
+} carry;
+
+/* Makes room for `more` bytes after a chunk's len, plus a NUL. */
+static int chunk_room(chunk *c, size_t more)
+{
+    if (c->len + more + 1 <= c->cap)
+        return 0;
+    size_t nc = c->cap ? 2 * c->cap : TW_CHUNK_BYTES + TW_READ_BLOCK + 1;
+    while (nc < c->len + more + 1)
+        nc *= 2;
+    char *bigger = realloc(c->buf, nc);
+    if (!bigger)
+        return -1;
+    c->buf = bigger;
+    c->cap = nc;
+    return 0;
+}
+
+/* Ends the line c->buf[from, end) (end at its '\n', or the data's end). */
+static void take_line(chunk *c, size_t from, size_t end)
+{
+    size_t n = end - from;
+    if (n > 0 && c->buf[from + n - 1] == '\r')
+        n--;
+    c->buf[from + n] = 0;
+    c->off[c->nlines] = from;
+    c->llen[c->nlines] = n;
+    c->nlines++;
+}
+
+/* Reads up to one chunk of lines: blocks of the file straight into the
+ * chunk's buffer, lines cut in place (the lines after the chunk's last are
+ * carried to the next). The main thread does this for every thread, so it
+ * is kept to one copy and a memchr per line. Returns 0, or -1 when out of
+ * memory. */
+static int read_chunk(FILE *in, chunk *c, carry *cr, size_t *bytes, int *eof)
 {
     c->len = c->nlines = 0;
     c->fatal = 0;
-    while (c->nlines < TW_CHUNK_LINES && c->len < TW_CHUNK_BYTES) {
-        ssize_t n = getline(line_buf, lcap, in);
-        if (n < 0) {
+    if (chunk_room(c, cr->len + TW_READ_BLOCK))
+        return -1;
+    memcpy(c->buf, cr->buf, cr->len);
+    c->len = cr->len;
+    cr->len = 0;
+    size_t scan = 0; /* where the next line starts */
+    int at_end = 0;
+    for (;;) {
+        while (c->nlines < TW_CHUNK_LINES && scan < c->len) {
+            char *nl = memchr(c->buf + scan, '\n', c->len - scan);
+            if (!nl)
+                break;
+            size_t end = (size_t)(nl - c->buf);
+            *bytes += end - scan + 1;
+            take_line(c, scan, end);
+            scan = end + 1;
+        }
+        if (c->nlines == TW_CHUNK_LINES || (c->nlines && scan >= TW_CHUNK_BYTES))
+            break;
+        if (at_end) {
+            if (scan < c->len) { /* a last line without its '\n' */
+                *bytes += c->len - scan;
+                take_line(c, scan, c->len);
+                scan = c->len;
+            }
             *eof = 1;
             break;
         }
-        const char *line = *line_buf;
-        *bytes += (size_t)n;
-        if (n > 0 && line[n - 1] == '\n')
-            n--;
-        if (n > 0 && line[n - 1] == '\r')
-            n--;
-        if (c->len + (size_t)n + 1 > c->cap) {
-            size_t nc = c->cap ? 2 * c->cap : TW_CHUNK_BYTES + 4096;
-            while (nc < c->len + (size_t)n + 1)
-                nc *= 2;
-            char *bigger = realloc(c->buf, nc);
-            if (!bigger)
-                return -1;
-            c->buf = bigger;
-            c->cap = nc;
-        }
-        memcpy(c->buf + c->len, line, (size_t)n);
-        c->buf[c->len + (size_t)n] = 0;
-        c->off[c->nlines] = c->len;
-        c->llen[c->nlines] = (size_t)n;
-        c->len += (size_t)n + 1;
-        c->nlines++;
+        if (chunk_room(c, TW_READ_BLOCK))
+            return -1;
+        size_t got = fread(c->buf + c->len, 1, TW_READ_BLOCK, in);
+        c->len += got;
+        at_end = got < TW_READ_BLOCK && (feof(in) || ferror(in));
     }
+    size_t rest = c->len - scan;
+    if (rest > cr->cap) {
+        char *bigger = realloc(cr->buf, rest);
+        if (!bigger)
+            return -1;
+        cr->buf = bigger;
+        cr->cap = rest;
+    }
+    memcpy(cr->buf, c->buf + scan, rest);
+    cr->len = rest;
+    c->len = scan;
     return 0;
 }
 
@@ -310,8 +367,7 @@ int tw_cli_cluster(int argc, char **argv)
     tw_batch *batch = NULL;
     line_rec *recs = NULL;
     size_t nrec = 0, caprec = 0, bytes = 0, failed = 0;
-    char *line = NULL;
-    size_t linecap = 0;
+    carry cr = {NULL, 0, 0};
     int rc = tw_scratch_create(engine, &scratch);
     if (!rc)
         rc = tw_batch_create(engine, &batch);
@@ -398,7 +454,7 @@ int tw_cli_cluster(int argc, char **argv)
         chunk *r = &p.slots[p.next_read % p.nslots];
         if (!eof && r->state == CHUNK_FREE) {
             pthread_mutex_unlock(&p.mu);
-            if (read_chunk(in, r, &line, &linecap, &bytes, &eof))
+            if (read_chunk(in, r, &cr, &bytes, &eof))
                 rc = TW_ENOMEM;
             if (!rc && r->nlines && !nworkers) {
                 work_chunk(r, &fields, scratch);
@@ -513,7 +569,7 @@ int tw_cli_cluster(int argc, char **argv)
     for (size_t i = 0; i < nrec; i++)
         free(recs[i].id);
     free(recs);
-    free(line);
+    free(cr.buf);
     tw_batch_free(batch);
     tw_scratch_free(scratch);
     tw_engine_free(engine);
