@@ -261,12 +261,8 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     walk_ctx *c = ctx_;
     tw__buf *edges = &c->edges[worker];
     float *acc = calloc(c->n ? c->n : 1, sizeof *acc);
-    uint32_t *touched = malloc((c->n ? c->n : 1) * sizeof *touched);
-    if (!acc || !touched) {
-        free(acc);
-        free(touched);
+    if (!acc)
         return TW_ENOMEM;
-    }
     int rc = TW_OK;
     const int64_t span = c->p->window + TW_STORY_EVENT_SLACK;
     size_t lo = 0; /* the first position inside the current unit's window */
@@ -287,7 +283,7 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
         while (t - c->tpos[lo] > span)
             lo++;
         const tw__term *x = c->v->terms + c->v->off[un];
-        size_t nx = c->v->off[un + 1] - c->v->off[un], ntouch = 0;
+        size_t nx = c->v->off[un + 1] - c->v->off[un];
         for (size_t k = 0; k < nx; k++) {
             size_t slot = map_find(c->tix, x[k].h);
             const posting *pb = c->post + c->pstart[slot];
@@ -297,14 +293,17 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
                 uint32_t other = pb[q].pos;
                 if (other < lo)
                     break;
-                if (acc[other] == 0)
-                    touched[ntouch++] = other;
                 acc[other] += xw * pb[q].w;
             }
         }
-        for (size_t k = 0; k < ntouch; k++) {
-            uint32_t other = touched[k];
+        /* the dot products gathered are those of the window [lo, pi): read
+         * them off in order (a scan of contiguous floats, cheaper than
+         * keeping a list of which were touched: about as many entries,
+         * and no branch per posting) */
+        for (size_t other = lo; other < pi; other++) {
             float dot = acc[other];
+            if (dot == 0)
+                continue;
             acc[other] = 0;
             if (dot < TW_STORY_EDGE_MIN)
                 continue; /* the time factor is at most 1: no edge, and no exp() */
@@ -321,7 +320,6 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
         }
     }
     free(acc);
-    free(touched);
     return rc;
 }
 
