@@ -71,10 +71,28 @@ static int is_connector(const uint8_t *w, size_t len)
     return 0;
 }
 
-static int cmp_term(const void *a_, const void *b_)
+/* Sorts terms by h, stably (equal terms are summed in text order): LSD
+ * radix by bytes, a pass skipped when every key has the same byte there.
+ * (glibc's qsort, a merge sort here, took 6% of story mode.) */
+static void sort_terms(tw__term *t, tw__term *tmp, size_t n)
 {
-    const tw__term *a = a_, *b = b_;
-    return (a->h > b->h) - (a->h < b->h);
+    tw__term *src = t, *dst = tmp;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((src[i].h >> shift) & 0xFF) + 1]++;
+        if (count[((src[0].h >> shift) & 0xFF) + 1] == n)
+            continue; /* one byte value for all: already in order */
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].h >> shift) & 0xFF]++] = src[i];
+        tw__term *x = src;
+        src = dst;
+        dst = x;
+    }
+    if (src != t)
+        memcpy(t, src, n * sizeof *t);
 }
 
 int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size_t title_end,
@@ -142,9 +160,13 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
         }
     }
     /* sort and merge equal terms */
+    if (out->len > 1) {
+        /* the buffer's second half is the sort's scratch */
+        if (tw__buf_reserve(out, 2 * out->len, sizeof(tw__term)))
+            return TW_ENOMEM;
+        sort_terms(out->data, (tw__term *)out->data + out->len, out->len);
+    }
     tw__term *t = out->data;
-    if (out->len > 1)
-        qsort(t, out->len, sizeof *t, cmp_term);
     size_t u = 0;
     for (size_t i = 0; i < out->len; i++) {
         if (u > 0 && t[u - 1].h == t[i].h)
