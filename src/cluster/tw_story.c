@@ -246,10 +246,9 @@ typedef struct walk_ctx {
     const tw__story_unit *u;
     const tw__story_vecs *v;
     const tw__story_params *p;
-    const termmap *tix;
-    const size_t *pstart;    /* postings of a term's slot */
-    const posting *post;
-    const uint32_t *self;    /* per term of a unit: its own posting's rank in the term's list */
+    const posting *post;     /* every term's postings, list after list */
+    const uint32_t *list;    /* per term of a unit: where its term's list starts in post */
+    const uint32_t *self;    /* per term of a unit: where its own posting is in post */
     const int64_t *tpos;     /* time of each position */
     const uint32_t *unit_at; /* unit at each position */
     size_t n;
@@ -284,12 +283,14 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
             lo++;
         const tw__term *x = c->v->terms + c->v->off[un];
         size_t nx = c->v->off[un + 1] - c->v->off[un];
+        const uint32_t *list = c->list + c->v->off[un], *self = c->self + c->v->off[un];
         for (size_t k = 0; k < nx; k++) {
-            size_t slot = map_find(c->tix, x[k].h);
-            const posting *pb = c->post + c->pstart[slot];
-            size_t l = c->self[c->v->off[un] + k]; /* the earlier units' postings end here */
+            /* the earlier units' postings: from its own back to the list's start
+             * (where each term's list is was found once, not hashed here) */
+            const posting *pb = c->post;
+            size_t start = list[k];
             float xw = x[k].w;
-            for (size_t q = l; q-- > 0;) {
+            for (size_t q = self[k]; q-- > start;) {
                 uint32_t other = pb[q].pos;
                 if (other < lo)
                     break;
@@ -332,13 +333,13 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     size_t nt = v->off[n];
     size_t *pstart = NULL, *pcount = NULL;
     posting *post = NULL;
-    uint32_t *self = NULL;
+    uint32_t *self = NULL, *list = NULL;
     int64_t *tpos = NULL;
     uint32_t *unit_at = NULL;
     tw__buf *parts = NULL;
     if (threads < 1)
         threads = 1;
-    if (!ord || map_init(&tix, nt + 16)) {
+    if (!ord || nt >= UINT32_MAX || map_init(&tix, nt + 16)) {
         rc = TW_ENOMEM;
         goto done;
     }
@@ -352,10 +353,11 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     pcount = calloc(slots, sizeof *pcount);
     post = malloc((nt ? nt : 1) * sizeof *post);
     self = malloc((nt ? nt : 1) * sizeof *self);
+    list = malloc((nt ? nt : 1) * sizeof *list);
     tpos = malloc((n ? n : 1) * sizeof *tpos);
     unit_at = malloc((n ? n : 1) * sizeof *unit_at);
     parts = calloc(threads, sizeof *parts);
-    if (!pstart || !pcount || !post || !self || !tpos || !unit_at || !parts) {
+    if (!pstart || !pcount || !post || !self || !list || !tpos || !unit_at || !parts) {
         rc = TW_ENOMEM;
         goto done;
     }
@@ -370,11 +372,12 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         unit_at[pi] = (uint32_t)un;
         for (size_t k = v->off[un]; k < v->off[un + 1]; k++) {
             size_t slot = map_find(&tix, v->terms[k].h);
-            self[k] = (uint32_t)pcount[slot];
+            list[k] = (uint32_t)pstart[slot];
+            self[k] = (uint32_t)(pstart[slot] + pcount[slot]);
             post[pstart[slot] + pcount[slot]++] = (posting){(uint32_t)pi, v->terms[k].w};
         }
     }
-    walk_ctx ctx = {u, v, p, &tix, pstart, post, self, tpos, unit_at, n, parts};
+    walk_ctx ctx = {u, v, p, post, list, self, tpos, unit_at, n, parts};
     rc = tw__parallel_for(n, threads, 512, walk_range, &ctx);
     for (unsigned w = 0; !rc && w < threads; w++) {
         if (!parts[w].len)
@@ -396,6 +399,7 @@ done:
     free(pcount);
     free(post);
     free(self);
+    free(list);
     free(tpos);
     free(unit_at);
     return rc;
