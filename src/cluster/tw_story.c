@@ -331,7 +331,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     order_ref *ord = malloc((n ? n : 1) * sizeof *ord);
     termmap tix = {0};
     size_t nt = v->off[n];
-    size_t *pstart = NULL, *pcount = NULL;
+    uint32_t *start = NULL, *cursor = NULL; /* per distinct term: its list in post */
     posting *post = NULL;
     uint32_t *self = NULL, *list = NULL;
     int64_t *tpos = NULL;
@@ -343,38 +343,46 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         rc = TW_ENOMEM;
         goto done;
     }
-    for (size_t i = 0; i < n; i++)
-        ord[i] = (order_ref){u[i].time, i};
-    qsort(ord, n, sizeof *ord, cmp_order);
-    for (size_t k = 0; k < nt; k++)
-        tix.val[map_slot(&tix, v->terms[k].h)]++;
-    size_t slots = tix.mask + 1;
-    pstart = malloc((slots + 1) * sizeof *pstart);
-    pcount = calloc(slots, sizeof *pcount);
+    start = malloc((nt + 1) * sizeof *start);
+    cursor = calloc(nt + 1, sizeof *cursor);
     post = malloc((nt ? nt : 1) * sizeof *post);
     self = malloc((nt ? nt : 1) * sizeof *self);
     list = malloc((nt ? nt : 1) * sizeof *list);
     tpos = malloc((n ? n : 1) * sizeof *tpos);
     unit_at = malloc((n ? n : 1) * sizeof *unit_at);
     parts = calloc(threads, sizeof *parts);
-    if (!pstart || !pcount || !post || !self || !list || !tpos || !unit_at || !parts) {
+    if (!start || !cursor || !post || !self || !list || !tpos || !unit_at || !parts) {
         rc = TW_ENOMEM;
         goto done;
     }
-    size_t sum = 0;
-    for (size_t s = 0; s < slots; s++) {
-        pstart[s] = sum;
-        sum += tix.key[s] ? tix.val[s] : 0;
+    for (size_t i = 0; i < n; i++)
+        ord[i] = (order_ref){u[i].time, i};
+    qsort(ord, n, sizeof *ord, cmp_order);
+    /* each distinct term gets a dense number (the map is asked once per
+     * term here, never again); list[k] holds it until the layout */
+    uint32_t distinct = 0;
+    for (size_t k = 0; k < nt; k++) {
+        size_t slot = map_slot(&tix, v->terms[k].h);
+        if (!tix.val[slot])
+            tix.val[slot] = ++distinct;
+        list[k] = tix.val[slot] - 1;
+        cursor[list[k]]++;
+    }
+    uint32_t sum = 0;
+    for (uint32_t d = 0; d < distinct; d++) {
+        start[d] = sum;
+        sum += cursor[d];
+        cursor[d] = start[d];
     }
     for (size_t pi = 0; pi < n; pi++) {
         size_t un = ord[pi].unit;
         tpos[pi] = ord[pi].time;
         unit_at[pi] = (uint32_t)un;
         for (size_t k = v->off[un]; k < v->off[un + 1]; k++) {
-            size_t slot = map_find(&tix, v->terms[k].h);
-            list[k] = (uint32_t)pstart[slot];
-            self[k] = (uint32_t)(pstart[slot] + pcount[slot]);
-            post[pstart[slot] + pcount[slot]++] = (posting){(uint32_t)pi, v->terms[k].w};
+            uint32_t d = list[k];
+            list[k] = start[d];
+            self[k] = cursor[d];
+            post[cursor[d]++] = (posting){(uint32_t)pi, v->terms[k].w};
         }
     }
     walk_ctx ctx = {u, v, p, post, list, self, tpos, unit_at, n, parts};
@@ -395,8 +403,8 @@ done:
     free(parts);
     free(ord);
     map_free(&tix);
-    free(pstart);
-    free(pcount);
+    free(start);
+    free(cursor);
     free(post);
     free(self);
     free(list);
