@@ -54,14 +54,6 @@ static size_t map_slot(termmap *m, uint32_t h)
     return i;
 }
 
-static size_t map_find(const termmap *m, uint32_t h)
-{
-    size_t i = (h * 0x9E3779B1u) & m->mask;
-    while (m->key[i] && m->key[i] != h)
-        i = (i + 1) & m->mask;
-    return m->key[i] ? i : (size_t)-1;
-}
-
 /* Event guesses go back at most two days, so the walk back in time goes
  * that much further than the window. */
 #define TW_STORY_EVENT_SLACK (2 * 86400)
@@ -108,26 +100,34 @@ int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
         map_free(&df);
         return rc;
     }
-    /* document frequency over units, counted in the map's value slots */
-    for (size_t i = 0; i < n; i++)
-        for (uint32_t k = 0; k < u[i].nterms; k++)
-            df.val[map_slot(&df, u[i].terms[k].h)]++;
     v->off = malloc((n + 1) * sizeof *v->off);
     v->terms = malloc((total ? total : 1) * sizeof *v->terms);
-    if (!v->off || !v->terms) {
+    /* each term's slot, found once: the second pass reads it in order
+     * instead of asking the map again (a cache miss a term) */
+    uint32_t *slot = malloc((total ? total : 1) * sizeof *slot);
+    if (!v->off || !v->terms || !slot || df.mask >= UINT32_MAX) {
         map_free(&df);
+        free(slot);
         tw__story_vecs_free(v);
         return TW_ENOMEM;
     }
+    /* document frequency over units, counted in the map's value slots */
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++)
+        for (uint32_t k = 0; k < u[i].nterms; k++) {
+            slot[at] = (uint32_t)map_slot(&df, u[i].terms[k].h);
+            df.val[slot[at++]]++;
+        }
     double N = (double)n;
     uint32_t maxdf = (uint32_t)(n / 10 > 50 ? n / 10 : 50);
     size_t w = 0;
+    at = 0;
     for (size_t i = 0; i < n; i++) {
         v->off[i] = w;
         double norm = 0;
         size_t start = w;
         for (uint32_t k = 0; k < u[i].nterms; k++) {
-            uint32_t d = df.val[map_find(&df, u[i].terms[k].h)];
+            uint32_t d = df.val[slot[at++]];
             if (d < 2 || d > maxdf)
                 continue;
             /* raw term frequency: a report repeats the words of its event
@@ -148,6 +148,7 @@ int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
     v->off[n] = w;
     v->n = n;
     map_free(&df);
+    free(slot);
     return TW_OK;
 }
 
