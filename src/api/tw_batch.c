@@ -332,7 +332,7 @@ static int spread_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
-static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common)
+static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, tw__buf *work)
 {
     uint32_t limit = b->e->cfg.common_df;
     memset(common, 0, sizeof *common);
@@ -364,8 +364,12 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common)
     }
     if (start)
         start[TW_DF_BUCKETS] = total;
-    if (!rc && !(all = malloc((total ? total : 1) * sizeof *all)))
+    /* the buckets live in the clustering's working buffer, which the LSH
+     * sort reuses after this (touched once, faulted in once) */
+    if (!rc && tw__buf_reserve(work, (total ? total : 1) * sizeof *all, 1)) /* bytes */
         rc = TW_ENOMEM;
+    if (!rc)
+        all = work->data;
     unsigned bits = 4;
     while (((size_t)1 << bits) < 2 * largest)
         bits++;
@@ -395,7 +399,6 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common)
     }
     free(found);
     free(table);
-    free(all);
     free(start);
     free(hist);
     return rc;
@@ -649,6 +652,7 @@ int tw_batch_cluster(tw_batch *b)
     tw__uf uf = {0};
     tw__fpset common = {0};
     tw__buf entries = {0};
+    tw__buf work = {0}; /* bytes: the DF buckets, then the LSH sort's scratch */
     uint8_t *distinct = calloc(n ? n : 1, 1);
     int rc = distinct ? tw__uf_init(&uf, n) : TW_ENOMEM;
     tw__pair_rule rule = {b->e->cfg.threshold, b->e->cfg.template_share};
@@ -656,7 +660,7 @@ int tw_batch_cluster(tw_batch *b)
     if (!rc)
         rc = join_exact(b, &uf, distinct);
     if (!rc)
-        rc = find_common(b, distinct, &common);
+        rc = find_common(b, distinct, &common, &work);
     if (!rc)
         rc = split_sets(b, &common);
     b->st.common_shingles = common.count;
@@ -665,10 +669,12 @@ int tw_batch_cluster(tw_batch *b)
         rc = band_entries(b, &rule, &entries);
     if (!rc) {
         pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share}};
-        rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, on_pair, &ctx);
+        rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, &work, on_pair,
+                           &ctx);
     }
     size_t entry_bytes = entries.cap * sizeof(tw__lsh_entry);
     tw__buf_free(&entries);
+    tw__buf_free(&work);
     if (!rc) {
         b->dup = malloc((n ? n : 1) * sizeof *b->dup);
         if (!b->dup)

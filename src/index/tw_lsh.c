@@ -161,7 +161,7 @@ static int sort_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
-static void sort_entries(tw__lsh_entry *e, size_t n, unsigned threads)
+static void sort_entries(tw__lsh_entry *e, size_t n, unsigned threads, tw__buf *scratch)
 {
     int in_doc_order = 1;
     for (size_t i = 1; i < n && in_doc_order; i++)
@@ -170,12 +170,20 @@ static void sort_entries(tw__lsh_entry *e, size_t n, unsigned threads)
         threads = 1;
     if (threads > n / 4096)
         threads = n / 4096 ? (unsigned)(n / 4096) : 1;
-    tw__lsh_entry *tmp = in_doc_order && n > 4096 ? malloc(n * sizeof *tmp) : NULL;
+    /* the caller's scratch when it has one (memory already touched: no
+     * page faults), else our own */
+    tw__lsh_entry *own = NULL, *tmp = NULL;
+    if (in_doc_order && n > 4096) {
+        if (scratch)
+            tmp = tw__buf_reserve(scratch, n * sizeof *tmp, 1) ? NULL : scratch->data;
+        else
+            tmp = own = malloc(n * sizeof *tmp);
+    }
     size_t *hist = tmp ? calloc((size_t)threads * 256, sizeof *hist) : NULL;
     size_t start[257];
     sort_ctx ctx = {e, tmp, hist, start, 0};
     if (!hist || tw__parallel_for(n, threads, 4096, spread_entries, &ctx)) {
-        free(tmp);
+        free(own);
         free(hist);
         qsort(e, n, sizeof *e, cmp_entry);
         return;
@@ -196,14 +204,14 @@ static void sort_entries(tw__lsh_entry *e, size_t n, unsigned threads)
         memcpy(e, tmp, n * sizeof *e); /* no memory for a bucket: qsort all */
         qsort(e, n, sizeof *e, cmp_entry);
     }
-    free(tmp);
+    free(own);
     free(hist);
 }
 
-int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, tw__pair_fn fn,
-                  void *ctx)
+int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, tw__buf *scratch,
+                  tw__pair_fn fn, void *ctx)
 {
-    sort_entries(e, n, threads);
+    sort_entries(e, n, threads, scratch);
     size_t s = 0;
     while (s < n) {
         size_t t = s + 1;

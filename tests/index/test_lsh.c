@@ -240,7 +240,7 @@ static void test_pairs_exactly_docs_sharing_a_key(void **state)
         }
         tw_test_shuffle(&rng, e, n, sizeof *e);
         recorder *r = new_recorder();
-        assert_int_equal(tw__lsh_pairs(e, n, 1000, 1, record, r), TW_OK);
+        assert_int_equal(tw__lsh_pairs(e, n, 1000, 1, NULL, record, r), TW_OK);
         /* the walk sorts the table by (key, doc) */
         for (size_t i = 1; i < n; i++)
             assert_true(e[i - 1].key < e[i].key ||
@@ -269,7 +269,7 @@ static void test_pairs_probe_nearest_first_and_limit(void **state)
     for (uint32_t d = 0; d < 10; d++)
         e[d] = (tw__lsh_entry){42, 9 - d, 0}; /* reverse order in, sorted by the walk */
     recorder *r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(e, 10, 3, 1, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 10, 3, 1, NULL, record, r), TW_OK);
     /* each doc m against m-1, m-2, m-3 (those that exist), nearest first */
     size_t c = 0;
     for (uint32_t m = 1; m < 10; m++)
@@ -282,10 +282,10 @@ static void test_pairs_probe_nearest_first_and_limit(void **state)
     assert_int_equal(r->n, c);
     /* max_probe 0: nothing is checked */
     r->n = 0;
-    assert_int_equal(tw__lsh_pairs(e, 10, 0, 1, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 10, 0, 1, NULL, record, r), TW_OK);
     assert_int_equal(r->n, 0);
     /* max_probe 1: a chain */
-    assert_int_equal(tw__lsh_pairs(e, 10, 1, 1, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 10, 1, 1, NULL, record, r), TW_OK);
     assert_int_equal(r->n, 9);
     for (uint32_t m = 1; m < 10; m++) {
         assert_int_equal(r->calls[m - 1].earlier, m - 1);
@@ -298,11 +298,11 @@ static void test_pairs_empty_and_single(void **state)
     (void)state;
     recorder *r = new_recorder();
     tw__lsh_entry one = {5, 3, 0};
-    assert_int_equal(tw__lsh_pairs(&one, 0, 24, 1, record, r), TW_OK);
-    assert_int_equal(tw__lsh_pairs(&one, 1, 24, 1, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(&one, 0, 24, 1, NULL, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(&one, 1, 24, 1, NULL, record, r), TW_OK);
     /* different keys never pair */
     tw__lsh_entry two[2] = {{5, 0, 0}, {6, 1, 0}};
-    assert_int_equal(tw__lsh_pairs(two, 2, 24, 1, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(two, 2, 24, 1, NULL, record, r), TW_OK);
     assert_int_equal(r->n, 0);
 }
 
@@ -313,7 +313,7 @@ static void test_pairs_document_never_paired_with_itself(void **state)
      * whole-set signatures agreeing on a band). */
     tw__lsh_entry e[] = {{9, 4, 0}, {9, 4, 0}, {9, 4, 0}};
     recorder *r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(e, 3, 24, 1, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 3, 24, 1, NULL, record, r), TW_OK);
     assert_int_equal(r->n, 0);
 }
 
@@ -326,7 +326,7 @@ static void test_pairs_duplicate_entries_count_once(void **state)
      * checked against documents 1 and 0, each once. */
     tw__lsh_entry e[] = {{9, 2, 0}, {9, 1, 0}, {9, 0, 0}, {9, 1, 0}};
     recorder *r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(e, 4, 2, 1, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 4, 2, 1, NULL, record, r), TW_OK);
     int got[3][3] = {{0}};
     for (size_t c = 0; c < r->n; c++) {
         assert_true(r->calls[c].earlier < r->calls[c].later);
@@ -353,7 +353,7 @@ static void test_pairs_callback_one_stops_this_document(void **state)
         e[d] = (tw__lsh_entry){1, d, 0};
     recorder *r = new_recorder();
     r->decide = stop_at_two_back;
-    assert_int_equal(tw__lsh_pairs(e, 6, 24, 1, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 6, 24, 1, NULL, record, r), TW_OK);
     /* doc 1: (0,1); doc m >= 2: (m-1,m), (m-2,m) then stop */
     size_t c = 0;
     assert_int_equal(r->calls[c].earlier, 0);
@@ -403,12 +403,12 @@ static void test_pairs_radix_path_matches_qsort_path(void **state)
     memcpy(shuffled, in_order, sizeof in_order);
     tw_test_shuffle(&rng, shuffled, N, sizeof shuffled[0]);
     recorder *r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(in_order, N, 2, 1, record, r), TW_OK); /* radix: > 4096, in order */
+    assert_int_equal(tw__lsh_pairs(in_order, N, 2, 1, NULL, record, r), TW_OK); /* radix: > 4096, in order */
     size_t n1 = r->n;
     assert_true(n1 > 1000 && n1 <= 20000);
     memcpy(first, r->calls, n1 * sizeof first[0]);
     r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(shuffled, N, 2, 1, record, r), TW_OK); /* qsort: not in order */
+    assert_int_equal(tw__lsh_pairs(shuffled, N, 2, 1, NULL, record, r), TW_OK); /* qsort: not in order */
     assert_int_equal(r->n, n1);
     assert_memory_equal(r->calls, first, n1 * sizeof first[0]);
     for (size_t i = 1; i < N; i++) /* and the table is sorted by (key, doc) */
@@ -421,10 +421,25 @@ static void test_pairs_radix_path_matches_qsort_path(void **state)
         tw_test_shuffle(&rng, again, N, sizeof again[0]);
         qsort(again, N, sizeof again[0], by_doc);
         r = new_recorder();
-        assert_int_equal(tw__lsh_pairs(again, N, 2, threads, record, r), TW_OK);
+        assert_int_equal(tw__lsh_pairs(again, N, 2, threads, NULL, record, r), TW_OK);
         assert_int_equal(r->n, n1);
         assert_memory_equal(r->calls, first, n1 * sizeof first[0]);
     }
+    /* and with the caller's scratch, given too small (it grows; its size
+     * counts bytes) and then large enough */
+    tw__buf scratch = {0};
+    assert_int_equal(tw__buf_reserve(&scratch, 100, 1), TW_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        static tw__lsh_entry again[N];
+        memcpy(again, shuffled, sizeof again);
+        qsort(again, N, sizeof again[0], by_doc);
+        r = new_recorder();
+        assert_int_equal(tw__lsh_pairs(again, N, 2, 2, &scratch, record, r), TW_OK);
+        assert_int_equal(r->n, n1);
+        assert_memory_equal(r->calls, first, n1 * sizeof first[0]);
+        assert_true(scratch.cap >= N * sizeof(tw__lsh_entry));
+    }
+    tw__buf_free(&scratch);
 }
 
 static void test_pairs_negative_return_aborts(void **state)
@@ -435,7 +450,7 @@ static void test_pairs_negative_return_aborts(void **state)
         e[d] = (tw__lsh_entry){d < 4 ? 1u : 2u, d, 0};
     recorder *r = new_recorder();
     r->decide = fail_on_third;
-    assert_int_equal(tw__lsh_pairs(e, 8, 24, 1, record, r), TW_ENOMEM);
+    assert_int_equal(tw__lsh_pairs(e, 8, 24, 1, NULL, record, r), TW_ENOMEM);
     assert_int_equal(r->n, 3); /* nothing after the failure */
 }
 
