@@ -58,6 +58,21 @@ static int is_arabic_letter(uint32_t c)
     return c >= 0x0621 && c <= 0x064A;
 }
 
+/* Decodes a word made only of two-byte letters of U+0600-U+067F (lead byte
+ * D8 or D9), as nearly every normalized Arabic word is, without the
+ * general decoder's checks; returns 0 for any other word. */
+static int arabic_pairs(const uint8_t *w, size_t len, uint32_t *cp)
+{
+    if (len & 1)
+        return 0;
+    for (size_t i = 0; i < len; i += 2) {
+        if ((w[i] & 0xFE) != 0xD8 || (w[i + 1] & 0xC0) != 0x80)
+            return 0;
+        cp[i / 2] = ((uint32_t)(w[i] & 0x1F) << 6) | (w[i + 1] & 0x3F);
+    }
+    return 1;
+}
+
 size_t tw__light_stem(const uint8_t *w, size_t len, uint8_t *out)
 {
     uint32_t cp[TW_STEM_MAX_BYTES];
@@ -65,7 +80,8 @@ size_t tw__light_stem(const uint8_t *w, size_t len, uint8_t *out)
         memcpy(out, w, len);
         return len;
     }
-    size_t n = word_cps(w, len, cp);
+    int pairs = arabic_pairs(w, len, cp);
+    size_t n = pairs ? len / 2 : word_cps(w, len, cp);
     size_t s = 0, e = n;
     if (n >= 2 && is_arabic_letter(cp[0])) {
         /* proclitics with the article, longest first, then the article */
@@ -92,6 +108,10 @@ size_t tw__light_stem(const uint8_t *w, size_t len, uint8_t *out)
         }
         if (!done && e - s >= 4 && (cp[e - 1] == A_HEH || cp[e - 1] == A_YEH))
             e -= 1;
+    }
+    if (pairs) { /* two bytes a letter: the stem is a slice of the word */
+        memcpy(out, w + 2 * s, 2 * (e - s));
+        return 2 * (e - s);
     }
     return cps_to_utf8(cp + s, e - s, out);
 }
