@@ -71,6 +71,19 @@ static inline uint64_t word_hash(const uint8_t *text, size_t text_len, tw__token
     return avalanche(fold128(a ^ k1, b ^ k2) + len);
 }
 
+/* fp[i] for the window th[i, i + kk) of every i < nsh. */
+static inline void window_hashes(const uint64_t *th, size_t nsh, size_t kk, uint64_t start,
+                                 uint32_t *fp)
+{
+    for (size_t i = 0; i < nsh; i++) {
+        uint64_t acc = start;
+        for (size_t j = 0; j < kk; j++)
+            acc = (acc + th[i + j]) * 0xC2B2AE3D27D4EB4Full;
+        uint32_t h = (uint32_t)avalanche(acc);
+        fp[i] = h ? h : 1;
+    }
+}
+
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
                 uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out)
 {
@@ -91,13 +104,10 @@ int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size
         th[i] = word_hash(text, text_len, tok[i], k1, k2, seed);
     const uint64_t start = avalanche(seed ^ (0x9E3779B97F4A7C15ull * kk));
     uint32_t *fp = out->data;
-    for (size_t i = 0; i < nsh; i++) {
-        uint64_t acc = start;
-        for (size_t j = 0; j < kk; j++)
-            acc = (acc + th[i + j]) * 0xC2B2AE3D27D4EB4Full;
-        uint32_t h = (uint32_t)avalanche(acc);
-        fp[i] = h ? h : 1;
-    }
+    if (kk == 4) /* the default, unrolled by the compiler: same values */
+        window_hashes(th, nsh, 4, start, fp);
+    else
+        window_hashes(th, nsh, kk, start, fp);
     tw__sort_hashes_u32(fp, tmp->data, nsh);
     size_t u = 1;
     for (size_t i = 1; i < nsh; i++)
