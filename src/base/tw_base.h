@@ -47,9 +47,11 @@ static inline size_t tw__offsets(size_t *count, size_t n)
 
 /* Sorts n 32-bit keys in place (LSD radix; tmp must hold n keys). */
 void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
-/* The same for keys spread evenly over 32 bits (hashes), faster for small
- * n (one bucket pass and insertion sort); tmp must hold n keys. */
-void tw__sort_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n);
+/* For keys spread evenly over 32 bits (hashes): sorts them and drops
+ * duplicates, returning how many keys are left at the front of keys.
+ * Faster than the radix sort for small n (one bucket pass and insertion
+ * sort); tmp must hold n keys. */
+size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n);
 
 /* --------------------------------------------- threads (tw_parallel.c) */
 

@@ -60,17 +60,26 @@ void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n)
     }
 }
 
-void tw__sort_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
+static size_t unique_sorted(uint32_t *keys, size_t n)
+{
+    size_t u = n ? 1 : 0;
+    for (size_t i = 1; i < n; i++)
+        if (keys[i] != keys[u - 1])
+            keys[u++] = keys[i];
+    return u;
+}
+
+size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
 {
     /* One pass into 2^bits buckets by the top varying bits, about two keys
      * a bucket, then insertion sort inside each: for one document's few
      * hundred shingle hashes, half the work of four radix passes. */
     if (n > 8192) {
         tw__radix_sort_u32(keys, tmp, n);
-        return;
+        return unique_sorted(keys, n);
     }
     if (n < 2)
-        return;
+        return n;
     unsigned bits = 1;
     while (bits < 11 && ((size_t)1 << bits) < n / 2)
         bits++;
@@ -103,5 +112,12 @@ void tw__sort_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
         }
         tmp[j] = k;
     }
-    memcpy(keys, tmp, n * sizeof *keys);
+    /* back into keys, duplicates dropped on the way (no copy, then a pass) */
+    size_t u = 1;
+    keys[0] = tmp[0];
+    for (size_t i = 1; i < n; i++) {
+        keys[u] = tmp[i];
+        u += tmp[i] != tmp[i - 1];
+    }
+    return u;
 }

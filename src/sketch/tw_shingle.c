@@ -12,8 +12,8 @@
  * a 32-byte XXH3 per window): tokenize + shingle on SaudiNewsNet went from
  * 310-345 ms to 260-275 ms (build/tw_bench), near-copy accuracy unchanged
  * (bench/accuracy.sh, within the LSH's own run-to-run spread).
- * Sets are sorted (one bucket pass and insertion, tw__sort_hashes_u32) and
- * deduplicated in place, ready for exact Jaccard by merging.
+ * Sets are sorted and deduplicated in one go (one bucket pass and insertion,
+ * tw__sort_unique_hashes_u32), ready for exact Jaccard by merging.
  */
 /* xxHash's own header in inline mode: the hash of long words is inlined
  * instead of called through the shared library. */
@@ -108,12 +108,7 @@ int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size
         window_hashes(th, nsh, 4, start, fp);
     else
         window_hashes(th, nsh, kk, start, fp);
-    tw__sort_hashes_u32(fp, tmp->data, nsh);
-    size_t u = 1;
-    for (size_t i = 1; i < nsh; i++)
-        if (fp[i] != fp[u - 1])
-            fp[u++] = fp[i];
-    out->len = u;
+    out->len = tw__sort_unique_hashes_u32(fp, tmp->data, nsh);
     return TW_OK;
 }
 
