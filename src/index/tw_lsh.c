@@ -7,6 +7,7 @@
  * the output) is deterministic.
  */
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 /* xxHash's own header in inline mode: the short hashes of the hot loops
@@ -82,27 +83,43 @@ static int cmp_entry(const void *a_, const void *b_)
     return (a->doc > b->doc) - (a->doc < b->doc);
 }
 
-/* Sorts by (key, doc). Keys are hashes, so the sort can be a stable
- * distribution: entries spread into 256 buckets by the key's top byte
- * (threads count and write ranges of the table side by side, which keeps
- * document order inside a bucket), then each bucket into 4096 by the next
- * 12 bits, and the few entries of a sub-bucket are put in order by
- * insertion (stable: one key's entries stay in document order). Buckets
- * run in parallel. Falls back to qsort when the scratch cannot be had, or
- * the input is not in document order. */
+/* Sorts by (key, doc) and walks the pairs. Keys are hashes, so the sort
+ * can be a stable distribution: entries spread into 256 buckets by the
+ * key's top byte (threads count and write ranges of the table side by side,
+ * which keeps document order inside a bucket), then each bucket into up to
+ * 4096 by the next bits, and the few entries of a sub-bucket are put in
+ * order by insertion (stable: one key's entries stay in document order).
+ * A key's entries never leave its bucket, so the walk takes the buckets one
+ * by one in key order, each as soon as it is sorted: the calling thread
+ * walks (the walk decides unions, so it stays on one thread, in order)
+ * while the other threads sort the buckets ahead of it, and it sorts any
+ * bucket nobody has taken yet itself. The serial walk is thereby hidden
+ * behind the sort instead of following it. Falls back to qsort and one
+ * walk when the scratch cannot be had, or the input is not in document
+ * order. */
 #define TW_SUB_BITS 12
+#define TW_LSH_BUCKETS 256
 
 typedef struct sort_ctx {
     tw__lsh_entry *e, *tmp;
     size_t *hist; /* [worker][256]: counts, then write offsets */
     const size_t *start; /* bucket k is [start[k], start[k + 1]) */
     int write;
+    /* the walk */
+    size_t **count;       /* per worker: sub-bucket counters */
+    unsigned claimed;     /* buckets handed out (atomic) */
+    unsigned char *ready; /* per bucket: sorted (atomic) */
+    int stop;             /* the walk ended early (atomic) */
+    int max_probe;
+    tw__pair_fn fn;
+    void *fn_ctx;
+    int rc;
 } sort_ctx;
 
 static int spread_entries(void *ctx_, unsigned worker, size_t begin, size_t end)
 {
     sort_ctx *c = ctx_;
-    size_t *h = c->hist + (size_t)worker * 256;
+    size_t *h = c->hist + (size_t)worker * TW_LSH_BUCKETS;
     if (c->write)
         for (size_t i = begin; i < end; i++)
             c->tmp[h[c->e[i].key >> 56]++] = c->e[i];
@@ -112,107 +129,53 @@ static int spread_entries(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
-static int sort_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
+/* Sorts bucket k from tmp into its place in e. */
+static void sort_bucket(const sort_ctx *c, size_t *count, size_t k)
 {
-    TW_UNUSED(worker);
-    sort_ctx *c = ctx_;
-    size_t *count = malloc(((size_t)1 << TW_SUB_BITS) * sizeof *count);
-    if (!count)
-        return TW_ENOMEM;
-    for (size_t k = begin; k < end; k++) {
-        size_t lo = c->start[k], n = c->start[k + 1] - lo;
-        const tw__lsh_entry *src = c->tmp + lo;
-        tw__lsh_entry *dst = c->e + lo;
-        /* about two entries a sub-bucket: a small bucket does not pay for
-         * clearing and walking 4096 counters */
-        int bits = 1;
-        while (bits < TW_SUB_BITS && ((size_t)1 << bits) < n / 2)
-            bits++;
-        const int shift = 56 - bits;
-        const uint64_t mask = ((uint64_t)1 << bits) - 1;
-        memset(count, 0, ((size_t)1 << bits) * sizeof *count);
-        for (size_t i = 0; i < n; i++)
-            count[(src[i].key >> shift) & mask]++;
-        tw__offsets(count, (size_t)1 << bits);
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i].key >> shift) & mask]++] = src[i];
-        /* count[s] is now the end of sub-bucket s */
-        size_t from = 0;
-        for (size_t sb = 0; sb < ((size_t)1 << bits); sb++) {
-            size_t to = count[sb], len = to - from;
-            tw__lsh_entry *x = dst + from;
-            if (len > 48) {
-                qsort(x, len, sizeof *x, cmp_entry); /* (key, doc) has no ties */
-            } else {
-                for (size_t i = 1; i < len; i++) {
-                    tw__lsh_entry v = x[i];
-                    size_t j = i;
-                    while (j > 0 && x[j - 1].key > v.key) {
-                        x[j] = x[j - 1];
-                        j--;
-                    }
-                    x[j] = v;
+    size_t lo = c->start[k], n = c->start[k + 1] - lo;
+    const tw__lsh_entry *src = c->tmp + lo;
+    tw__lsh_entry *dst = c->e + lo;
+    /* about two entries a sub-bucket: a small bucket does not pay for
+     * clearing and walking 4096 counters */
+    int bits = 1;
+    while (bits < TW_SUB_BITS && ((size_t)1 << bits) < n / 2)
+        bits++;
+    const int shift = 56 - bits;
+    const uint64_t mask = ((uint64_t)1 << bits) - 1;
+    memset(count, 0, ((size_t)1 << bits) * sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[(src[i].key >> shift) & mask]++;
+    tw__offsets(count, (size_t)1 << bits);
+    for (size_t i = 0; i < n; i++)
+        dst[count[(src[i].key >> shift) & mask]++] = src[i];
+    /* count[s] is now the end of sub-bucket s */
+    size_t from = 0;
+    for (size_t sb = 0; sb < ((size_t)1 << bits); sb++) {
+        size_t to = count[sb], len = to - from;
+        tw__lsh_entry *x = dst + from;
+        if (len > 48) {
+            qsort(x, len, sizeof *x, cmp_entry); /* (key, doc) has no ties */
+        } else {
+            for (size_t i = 1; i < len; i++) {
+                tw__lsh_entry v = x[i];
+                size_t j = i;
+                while (j > 0 && x[j - 1].key > v.key) {
+                    x[j] = x[j - 1];
+                    j--;
                 }
+                x[j] = v;
             }
-            from = to;
         }
+        from = to;
     }
-    free(count);
-    return TW_OK;
 }
 
-static void sort_entries(tw__lsh_entry *e, size_t n, unsigned threads, tw__buf *scratch)
+/* Calls fn for the pairs of the sorted entries e[s, t): each document
+ * against up to max_probe earlier documents of its key, nearest first.
+ * Returns TW_OK, or the callback's negative status. */
+static int walk(const tw__lsh_entry *e, size_t s, size_t n, int max_probe, tw__pair_fn fn,
+                void *ctx)
 {
-    int in_doc_order = 1;
-    for (size_t i = 1; i < n && in_doc_order; i++)
-        in_doc_order = e[i - 1].doc <= e[i].doc;
-    if (threads < 1)
-        threads = 1;
-    if (threads > n / 4096)
-        threads = n / 4096 ? (unsigned)(n / 4096) : 1;
-    /* the caller's scratch when it has one (memory already touched: no
-     * page faults), else our own */
-    tw__lsh_entry *own = NULL, *tmp = NULL;
-    if (in_doc_order && n > 4096) {
-        if (scratch)
-            tmp = tw__buf_reserve(scratch, n * sizeof *tmp, 1) ? NULL : scratch->data;
-        else
-            tmp = own = malloc(n * sizeof *tmp);
-    }
-    size_t *hist = tmp ? calloc((size_t)threads * 256, sizeof *hist) : NULL;
-    size_t start[257];
-    sort_ctx ctx = {e, tmp, hist, start, 0};
-    if (!hist || tw__parallel_for(n, threads, 4096, spread_entries, &ctx)) {
-        free(own);
-        free(hist);
-        qsort(e, n, sizeof *e, cmp_entry);
-        return;
-    }
-    size_t total = 0;
-    for (int k = 0; k < 256; k++) {
-        start[k] = total;
-        for (unsigned w = 0; w < threads; w++) {
-            size_t cnt = hist[(size_t)w * 256 + k];
-            hist[(size_t)w * 256 + k] = total;
-            total += cnt;
-        }
-    }
-    start[256] = total;
-    ctx.write = 1;
-    tw__parallel_for(n, threads, 4096, spread_entries, &ctx);
-    if (tw__parallel_for(256, threads, 16, sort_buckets, &ctx)) {
-        memcpy(e, tmp, n * sizeof *e); /* no memory for a bucket: qsort all */
-        qsort(e, n, sizeof *e, cmp_entry);
-    }
-    free(own);
-    free(hist);
-}
-
-int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, tw__buf *scratch,
-                  tw__pair_fn fn, void *ctx)
-{
-    sort_entries(e, n, threads, scratch);
-    size_t s = 0;
     while (s < n) {
         size_t t = s + 1;
         while (t < n && e[t].key == e[s].key)
@@ -237,4 +200,106 @@ int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, t
         s = t;
     }
     return TW_OK;
+}
+
+/* Worker 0 (the calling thread) walks the buckets in order, sorting those
+ * nobody has claimed; the others sort buckets as they claim them. */
+static int sort_and_walk(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    TW_UNUSED(begin);
+    TW_UNUSED(end);
+    sort_ctx *c = ctx_;
+    size_t *count = c->count[worker];
+    if (worker > 0) {
+        for (;;) {
+            if (__atomic_load_n(&c->stop, __ATOMIC_RELAXED))
+                break;
+            unsigned k = __atomic_fetch_add(&c->claimed, 1, __ATOMIC_RELAXED);
+            if (k >= TW_LSH_BUCKETS)
+                break;
+            sort_bucket(c, count, k);
+            __atomic_store_n(&c->ready[k], 1, __ATOMIC_RELEASE);
+        }
+        return TW_OK;
+    }
+    for (unsigned k = 0; k < TW_LSH_BUCKETS; k++) {
+        /* buckets before k are walked, so claimed >= k; when it is k, no
+         * one has bucket k yet: take the next claim (k, or a later bucket
+         * if another thread took k meanwhile) and sort it here */
+        if (__atomic_load_n(&c->claimed, __ATOMIC_RELAXED) <= k) {
+            unsigned got = __atomic_fetch_add(&c->claimed, 1, __ATOMIC_RELAXED);
+            if (got < TW_LSH_BUCKETS) {
+                sort_bucket(c, count, got);
+                __atomic_store_n(&c->ready[got], 1, __ATOMIC_RELEASE);
+            }
+        }
+        while (!__atomic_load_n(&c->ready[k], __ATOMIC_ACQUIRE))
+            sched_yield(); /* another thread is sorting it: a bucket's time */
+        int rc = walk(c->e, c->start[k], c->start[k + 1], c->max_probe, c->fn, c->fn_ctx);
+        if (rc) {
+            c->rc = rc;
+            __atomic_store_n(&c->stop, 1, __ATOMIC_RELAXED);
+            break;
+        }
+    }
+    return TW_OK;
+}
+
+int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, tw__buf *scratch,
+                  tw__pair_fn fn, void *ctx)
+{
+    int in_doc_order = 1;
+    for (size_t i = 1; i < n && in_doc_order; i++)
+        in_doc_order = e[i - 1].doc <= e[i].doc;
+    if (threads < 1)
+        threads = 1;
+    if (threads > n / 4096)
+        threads = n / 4096 ? (unsigned)(n / 4096) : 1;
+    /* the caller's scratch when it has one (memory already touched: no
+     * page faults), else our own */
+    tw__lsh_entry *own = NULL, *tmp = NULL;
+    if (in_doc_order && n > 4096) {
+        if (scratch)
+            tmp = tw__buf_reserve(scratch, n * sizeof *tmp, 1) ? NULL : scratch->data;
+        else
+            tmp = own = malloc(n * sizeof *tmp);
+    }
+    size_t *hist = tmp ? calloc((size_t)threads * TW_LSH_BUCKETS, sizeof *hist) : NULL;
+    size_t **count = hist ? calloc(threads, sizeof *count) : NULL;
+    for (unsigned w = 0; count && w < threads; w++)
+        if (!(count[w] = malloc(((size_t)1 << TW_SUB_BITS) * sizeof **count))) {
+            for (unsigned v = 0; v < w; v++)
+                free(count[v]);
+            free(count);
+            count = NULL;
+        }
+    size_t start[TW_LSH_BUCKETS + 1];
+    unsigned char ready[TW_LSH_BUCKETS] = {0};
+    sort_ctx c = {e, tmp, hist, start, 0, count, 0, ready, 0, max_probe, fn, ctx, TW_OK};
+    int rc = TW_OK;
+    if (!count || tw__parallel_for(n, threads, 4096, spread_entries, &c)) {
+        qsort(e, n, sizeof *e, cmp_entry);
+        rc = walk(e, 0, n, max_probe, fn, ctx);
+    } else {
+        size_t total = 0;
+        for (int k = 0; k < TW_LSH_BUCKETS; k++) {
+            start[k] = total;
+            for (unsigned w = 0; w < threads; w++) {
+                size_t cnt = hist[(size_t)w * TW_LSH_BUCKETS + k];
+                hist[(size_t)w * TW_LSH_BUCKETS + k] = total;
+                total += cnt;
+            }
+        }
+        start[TW_LSH_BUCKETS] = total;
+        c.write = 1;
+        tw__parallel_for(n, threads, 4096, spread_entries, &c);
+        tw__parallel_for(threads, threads, 1, sort_and_walk, &c);
+        rc = c.rc;
+    }
+    for (unsigned w = 0; count && w < threads; w++)
+        free(count[w]);
+    free(count);
+    free(own);
+    free(hist);
+    return rc;
 }
