@@ -25,7 +25,8 @@ typedef struct tw__strip_pattern {
     const char *regex; /* as written; letters are normalized by the caller */
     int unicode_classes; /* 1: \\w \\s \\d etc. are Unicode-wide (HS_FLAG_UCP) */
     /* Start-of-match help for built-in spans (see tw_strip.c): the match
-     * starts further left over these ASCII bytes (NULL: none) ... */
+     * starts further left over these ASCII bytes, and is dropped when there
+     * is not even one to extend over (NULL: none) ... */
     const char *extend_left;
     /* ... and counts only at the start of a line or after a space. */
     int after_space;
