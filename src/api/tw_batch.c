@@ -244,14 +244,16 @@ static int join_exact(tw_batch *b, tw__uf *uf, uint8_t *distinct)
 
 /* Step 2: the set of shingles found in more than common_df distinct docs.
  * Every shingle of the distinct documents is spread into 1024 buckets by
- * its top 10 bits; each bucket (about 8,000 shingles on SaudiNewsNet) is
+ * its top 10 bits (up to 16384 for large batches, keeping a bucket to about
+ * 16k shingles); each bucket (about 8,000 shingles on SaudiNewsNet) is
  * then counted in a small table that stays in cache; all three passes in
  * parallel. (One radix sort of everything took 0.41 s on SaudiNewsNet;
  * 4096 buckets each sorted, 0.20 s; this, 0.13-0.15 s; counting by key
  * ranges with a cursor per document, without the copy, 0.5 s: the
  * cursors' cache misses.) */
-#define TW_DF_BITS 10
-#define TW_DF_BUCKETS (1u << TW_DF_BITS)
+#define TW_DF_MIN_BITS 10 /* buckets: 2^10, more for larger batches ... */
+#define TW_DF_MAX_BITS 14
+#define TW_DF_PER_BUCKET 16384 /* ... so that a bucket holds about this many at most */
 
 typedef struct df_slot {
     uint32_t key, count; /* key 0: empty (0 is never a fingerprint) */
@@ -309,6 +311,7 @@ typedef struct spread_ctx {
     const uint8_t *distinct;
     size_t *hist; /* [worker][bucket]: counts, then write offsets */
     uint32_t *all;
+    unsigned bits; /* buckets: 2^bits, by the top bits */
     int write;
 } spread_ctx;
 
@@ -317,17 +320,18 @@ static int spread_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     spread_ctx *c = ctx_;
     const tw__doc *docs = c->b->docs.data;
     const uint32_t *fps = c->b->fps.data;
-    size_t *h = c->hist + (size_t)worker * TW_DF_BUCKETS;
+    const unsigned shift = 32 - c->bits;
+    size_t *h = c->hist + ((size_t)worker << c->bits);
     for (size_t i = begin; i < end; i++) {
         if (!c->distinct[i])
             continue;
         const uint32_t *f = fps + docs[i].off;
         if (c->write)
             for (size_t k = 0; k < docs[i].n; k++)
-                c->all[h[f[k] >> (32 - TW_DF_BITS)]++] = f[k];
+                c->all[h[f[k] >> shift]++] = f[k];
         else
             for (size_t k = 0; k < docs[i].n; k++)
-                h[f[k] >> (32 - TW_DF_BITS)]++;
+                h[f[k] >> shift]++;
     }
     return TW_OK;
 }
@@ -343,27 +347,35 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
     unsigned nw = b->threads;
     if (nw > n / 256)
         nw = n / 256 ? (unsigned)(n / 256) : 1;
-    size_t *start = calloc(TW_DF_BUCKETS + 1, sizeof *start);
-    size_t *hist = calloc((size_t)nw * TW_DF_BUCKETS, sizeof *hist);
+    size_t shingles = 0;
+    const tw__doc *docs = b->docs.data;
+    for (size_t i = 0; i < n; i++)
+        shingles += distinct[i] ? docs[i].n : 0;
+    unsigned dbits = TW_DF_MIN_BITS;
+    while (dbits < TW_DF_MAX_BITS && (shingles >> dbits) > TW_DF_PER_BUCKET)
+        dbits++;
+    const size_t nb = (size_t)1 << dbits;
+    size_t *start = calloc(nb + 1, sizeof *start);
+    size_t *hist = calloc((size_t)nw * nb, sizeof *hist);
     tw__buf *found = calloc(nw, sizeof *found);
     df_slot **table = calloc(nw, sizeof *table);
     uint32_t *all = NULL;
     int rc = (start && hist && found && table) ? TW_OK : TW_ENOMEM;
-    spread_ctx sc = {b, distinct, hist, NULL, 0};
+    spread_ctx sc = {b, distinct, hist, NULL, dbits, 0};
     if (!rc)
         rc = tw__parallel_for(n, nw, 256, spread_range, &sc);
     size_t largest = 0, total = 0;
-    for (size_t bk = 0; !rc && bk < TW_DF_BUCKETS; bk++) {
+    for (size_t bk = 0; !rc && bk < nb; bk++) {
         start[bk] = total;
         for (unsigned w = 0; w < nw; w++) {
-            size_t c = hist[(size_t)w * TW_DF_BUCKETS + bk];
-            hist[(size_t)w * TW_DF_BUCKETS + bk] = total;
+            size_t c = hist[(size_t)w * nb + bk];
+            hist[(size_t)w * nb + bk] = total;
             total += c;
         }
         largest = total - start[bk] > largest ? total - start[bk] : largest;
     }
     if (start)
-        start[TW_DF_BUCKETS] = total;
+        start[nb] = total;
     /* the buckets live in the clustering's working buffer, which the LSH
      * sort reuses after this (touched once, faulted in once) */
     if (!rc && tw__buf_reserve(work, (total ? total : 1) * sizeof *all, 1)) /* bytes */
@@ -383,7 +395,7 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
     }
     if (!rc) {
         df_ctx ctx = {all, start, limit, bits, found, table};
-        rc = tw__parallel_for(TW_DF_BUCKETS, nw, 64, df_buckets, &ctx);
+        rc = tw__parallel_for(nb, nw, 64, df_buckets, &ctx);
     }
     size_t nfound = 0;
     for (unsigned w = 0; !rc && w < nw; w++)

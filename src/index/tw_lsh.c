@@ -87,7 +87,8 @@ static int cmp_entry(const void *a_, const void *b_)
  * can be a stable distribution: entries spread into 256 buckets by the
  * key's top byte (threads count and write ranges of the table side by side,
  * which keeps document order inside a bucket), then each bucket into up to
- * 4096 by the next bits, and the few entries of a sub-bucket are put in
+ * 65536 by the next bits (about two entries each; a million articles make
+ * buckets of 200,000), and the few entries of a sub-bucket are put in
  * order by insertion (stable: one key's entries stay in document order).
  * A key's entries never leave its bucket, so the walk takes the buckets one
  * by one in key order, each as soon as it is sorted: the calling thread
@@ -97,7 +98,7 @@ static int cmp_entry(const void *a_, const void *b_)
  * behind the sort instead of following it. Falls back to qsort and one
  * walk when the scratch cannot be had, or the input is not in document
  * order. */
-#define TW_SUB_BITS 12
+#define TW_SUB_BITS 16
 #define TW_LSH_BUCKETS 256
 
 typedef struct sort_ctx {

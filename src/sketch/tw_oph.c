@@ -37,6 +37,7 @@ void tw__oph_init(tw__oph *o, uint64_t seed, int count)
         count = TW__MH_N;
     o->count = count < 0 ? 0 : count;
     o->salt = mix64(seed ^ 0x4F50482D5457ull); /* "OPH-TW" */
+    o->tries_drawn = 1;
     /* the first tries of every bin, drawn once instead of once a document:
      * densifying a short text's signature costs a table walk, not a hash
      * per try */
@@ -74,11 +75,12 @@ static void oph_densify(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t
     for (int i = 0; i < count; i++) {
         if (filled[i])
             continue;
+        const int tries = o->tries_drawn ? TW__OPH_TRIES : 0;
         int t = 0;
-        while (t < TW__OPH_TRIES && !filled[o->tries[i][t]])
+        while (t < tries && !filled[o->tries[i][t]])
             t++;
-        uint32_t j = t < TW__OPH_TRIES ? o->tries[i][t] : 0;
-        for (uint64_t attempt = TW__OPH_TRIES + 1; t == TW__OPH_TRIES; attempt++) {
+        uint32_t j = t < tries ? o->tries[i][t] : 0;
+        for (uint64_t attempt = (uint64_t)tries + 1; t == tries; attempt++) {
             j = oph_try(o->salt, i, attempt, count);
             t -= filled[j]; /* found: leave the loop */
         }
@@ -117,7 +119,11 @@ void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t
 
 void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, int count)
 {
+    /* one signature: drawing every bin's tries (4,000 hashes) would cost
+     * more than the signature; each try is hashed when it is needed */
     tw__oph o;
-    tw__oph_init(&o, seed, count);
+    o.count = count > TW__MH_N ? TW__MH_N : (count < 0 ? 0 : count);
+    o.salt = mix64(seed ^ 0x4F50482D5457ull);
+    o.tries_drawn = 0;
     tw__oph_sign2(&o, fp, n, n, NULL, sig);
 }

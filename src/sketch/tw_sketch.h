@@ -44,6 +44,7 @@ void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, in
 typedef struct tw__oph {
     uint64_t salt;
     int count;
+    int tries_drawn; /* tries below are filled (tw__oph_sign hashes them as needed) */
     uint8_t tries[TW__MH_N][TW__OPH_TRIES]; /* the bins an empty bin borrows from, in order */
 } tw__oph;
 
