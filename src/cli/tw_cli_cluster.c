@@ -148,7 +148,8 @@ static int read_chunk(FILE *in, chunk *c, carry *cr, size_t *bytes, int *eof)
     c->fatal = 0;
     if (chunk_room(c, cr->len + TW_READ_BLOCK))
         return -1;
-    memcpy(c->buf, cr->buf, cr->len);
+    if (cr->len) /* (memcpy from NULL is undefined even for 0 bytes) */
+        memcpy(c->buf, cr->buf, cr->len);
     c->len = cr->len;
     cr->len = 0;
     size_t scan = 0; /* where the next line starts */
@@ -188,7 +189,8 @@ static int read_chunk(FILE *in, chunk *c, carry *cr, size_t *bytes, int *eof)
         cr->buf = bigger;
         cr->cap = rest;
     }
-    memcpy(cr->buf, c->buf + scan, rest);
+    if (rest)
+        memcpy(cr->buf, c->buf + scan, rest);
     cr->len = rest;
     c->len = scan;
     return 0;
