@@ -255,42 +255,34 @@ static int join_exact(tw_batch *b, tw__uf *uf, uint8_t *distinct)
 #define TW_DF_MAX_BITS 14
 #define TW_DF_PER_BUCKET 16384 /* ... so that a bucket holds about this many at most */
 
-typedef struct df_slot {
-    uint32_t key, count; /* key 0: empty (0 is never a fingerprint) */
-} df_slot;
-
 typedef struct df_ctx {
     uint32_t *all;        /* shingles grouped by bucket */
     const size_t *start;  /* bucket b is all[start[b], start[b + 1]) */
     uint32_t limit;
     unsigned bits;        /* log2 of a count table's slots */
     tw__buf *found;       /* per worker: uint32_t common shingles */
-    df_slot **table;      /* per worker: count table, 2^bits empty slots, then
-                           * room for 2^bits uint32_t (the slots in use) */
+    uint32_t **table;     /* per worker: 2^bits keys (0: empty), 2^bits counts,
+                           * then room for 2^bits slot numbers (those in use) */
 } df_ctx;
 
 static int df_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
 {
     df_ctx *c = ctx_;
     tw__buf *found = &c->found[worker];
-    df_slot *t = c->table[worker];
-    uint32_t *used = (uint32_t *)(t + ((size_t)1 << c->bits)); /* after the slots */
     size_t mask = ((size_t)1 << c->bits) - 1;
+    uint32_t *keys = c->table[worker], *counts = keys + mask + 1, *used = counts + mask + 1;
     for (size_t bk = begin; bk < end; bk++) {
         const uint32_t *x = c->all + c->start[bk];
         size_t n = c->start[bk + 1] - c->start[bk];
-        /* counted in a table at most half full, in cache; the bucket's
-         * keys share their top bits, so the slot comes from a multiply */
+        /* counted in a table at most half full, in cache */
         size_t nused = 0;
         for (size_t i = 0; i < n; i++) {
-            size_t j = (uint32_t)(x[i] * 0x9E3779B1u) >> (32 - c->bits);
-            while (t[j].key && t[j].key != x[i])
-                j = (j + 1) & mask;
-            if (!t[j].key) {
-                t[j].key = x[i];
+            size_t j = tw__key_slot(keys, mask, x[i]);
+            if (!keys[j]) {
+                keys[j] = x[i];
                 used[nused++] = (uint32_t)j;
             }
-            if (++t[j].count == c->limit + 1) {
+            if (++counts[j] == c->limit + 1) {
                 if (tw__buf_reserve(found, found->len + 1, sizeof(uint32_t)))
                     return TW_ENOMEM;
                 ((uint32_t *)found->data)[found->len++] = x[i];
@@ -298,7 +290,7 @@ static int df_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
         }
         /* empty again for the next bucket: only the slots it used */
         for (size_t k = 0; k < nused; k++)
-            t[used[k]] = (df_slot){0, 0};
+            keys[used[k]] = counts[used[k]] = 0;
     }
     return TW_OK;
 }
@@ -358,7 +350,7 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
     size_t *start = calloc(nb + 1, sizeof *start);
     size_t *hist = calloc((size_t)nw * nb, sizeof *hist);
     tw__buf *found = calloc(nw, sizeof *found);
-    df_slot **table = calloc(nw, sizeof *table);
+    uint32_t **table = calloc(nw, sizeof *table);
     uint32_t *all = NULL;
     int rc = (start && hist && found && table) ? TW_OK : TW_ENOMEM;
     spread_ctx sc = {b, distinct, hist, NULL, dbits, 0};

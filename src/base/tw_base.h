@@ -32,6 +32,19 @@ static inline int tw__buf_reserve(tw__buf *b, size_t need, size_t elem)
 }
 void tw__buf_free(tw__buf *b);
 
+/* Open addressing over nonzero 32-bit keys (0 marks an empty slot; keys
+ * are hashes, so a multiplicative hash spreads them), linear probing in a
+ * table of mask + 1 slots that is never full: the slot holding x, or the
+ * empty slot where x goes. The fingerprint set, the story term map and the
+ * DF counting tables all probe this way. */
+static inline size_t tw__key_slot(const uint32_t *keys, size_t mask, uint32_t x)
+{
+    size_t i = (size_t)((x * 0x9E3779B1u) & mask);
+    while (keys[i] && keys[i] != x)
+        i = (i + 1) & mask;
+    return i;
+}
+
 /* Turns n counts into starting offsets (an exclusive prefix sum), as a
  * counting sort's scatter wants them; returns the total. */
 static inline size_t tw__offsets(size_t *count, size_t n)

@@ -47,9 +47,7 @@ static void map_free(termmap *m)
 /* The slot of key h (inserting it when absent). */
 static size_t map_slot(termmap *m, uint32_t h)
 {
-    size_t i = (h * 0x9E3779B1u) & m->mask;
-    while (m->key[i] && m->key[i] != h)
-        i = (i + 1) & m->mask;
+    size_t i = tw__key_slot(m->key, m->mask, h);
     m->key[i] = h;
     return i;
 }

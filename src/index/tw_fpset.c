@@ -33,9 +33,7 @@ int tw__fpset_add(tw__fpset *s, uint32_t fp)
         free(s->slots);
         *s = bigger;
     }
-    size_t i = (size_t)((fp * 0x9E3779B1u) & s->mask);
-    while (s->slots[i] && s->slots[i] != fp)
-        i = (i + 1) & s->mask;
+    size_t i = tw__key_slot(s->slots, s->mask, fp);
     if (!s->slots[i]) {
         s->slots[i] = fp;
         s->count++;

@@ -54,17 +54,7 @@ void tw__fpset_free(tw__fpset *s);
 
 static inline int tw__fpset_has(const tw__fpset *s, uint32_t fp)
 {
-    if (!s->slots)
-        return 0;
-    size_t i = (size_t)((fp * 0x9E3779B1u) & s->mask);
-    for (;;) {
-        uint32_t v = s->slots[i];
-        if (v == fp)
-            return 1;
-        if (v == 0)
-            return 0;
-        i = (i + 1) & s->mask;
-    }
+    return s->slots && s->slots[tw__key_slot(s->slots, s->mask, fp)] != 0;
 }
 
 #endif

@@ -31,12 +31,17 @@ static uint32_t oph_try(uint64_t salt, int i, uint64_t attempt, int count)
     return (uint32_t)(((r >> 32) * (uint64_t)count) >> 32);
 }
 
+/* The plan's count and salt; its tries are not drawn. */
+static void oph_plan(tw__oph *o, uint64_t seed, int count)
+{
+    o->count = count > TW__MH_N ? TW__MH_N : (count < 0 ? 0 : count);
+    o->salt = mix64(seed ^ 0x4F50482D5457ull); /* "OPH-TW" */
+    o->tries_drawn = 0;
+}
+
 void tw__oph_init(tw__oph *o, uint64_t seed, int count)
 {
-    if (count > TW__MH_N)
-        count = TW__MH_N;
-    o->count = count < 0 ? 0 : count;
-    o->salt = mix64(seed ^ 0x4F50482D5457ull); /* "OPH-TW" */
+    oph_plan(o, seed, count);
     o->tries_drawn = 1;
     /* the first tries of every bin, drawn once instead of once a document:
      * densifying a short text's signature costs a table walk, not a hash
@@ -122,8 +127,6 @@ void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, in
     /* one signature: drawing every bin's tries (4,000 hashes) would cost
      * more than the signature; each try is hashed when it is needed */
     tw__oph o;
-    o.count = count > TW__MH_N ? TW__MH_N : (count < 0 ? 0 : count);
-    o.salt = mix64(seed ^ 0x4F50482D5457ull);
-    o.tries_drawn = 0;
+    oph_plan(&o, seed, count);
     tw__oph_sign2(&o, fp, n, n, NULL, sig);
 }
