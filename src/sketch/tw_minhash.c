@@ -16,10 +16,7 @@
 
 static uint64_t splitmix64(uint64_t *s)
 {
-    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return tw__mix64(*s += 0x9E3779B97F4A7C15ull);
 }
 
 void tw__minhash_init(tw__minhash *mh, uint64_t seed)

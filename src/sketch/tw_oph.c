@@ -14,20 +14,11 @@
  */
 #include "sketch/tw_sketch.h"
 
-static inline uint64_t mix64(uint64_t x)
-{
-    /* splitmix64's finalizer: a bijection with full avalanche */
-    x ^= x >> 30;
-    x *= 0xBF58476D1CE4E5B9ull;
-    x ^= x >> 27;
-    x *= 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
 
 /* The bin that empty bin i tries at its attempt-th try (from 1). */
 static uint32_t oph_try(uint64_t salt, int i, uint64_t attempt, int count)
 {
-    uint64_t r = mix64(salt ^ ((uint64_t)i << 32) ^ attempt);
+    uint64_t r = tw__mix64(salt ^ ((uint64_t)i << 32) ^ attempt);
     return (uint32_t)(((r >> 32) * (uint64_t)count) >> 32);
 }
 
@@ -35,7 +26,7 @@ static uint32_t oph_try(uint64_t salt, int i, uint64_t attempt, int count)
 static void oph_plan(tw__oph *o, uint64_t seed, int count)
 {
     o->count = count > TW__MH_N ? TW__MH_N : (count < 0 ? 0 : count);
-    o->salt = mix64(seed ^ 0x4F50482D5457ull); /* "OPH-TW" */
+    o->salt = tw__mix64(seed ^ 0x4F50482D5457ull); /* "OPH-TW" */
     o->tries_drawn = 0;
 }
 
@@ -56,7 +47,7 @@ static void oph_add(uint64_t s, const uint32_t *fp, size_t n, uint32_t *sig, uin
                     int count)
 {
     for (size_t j = 0; j < n; j++) {
-        uint64_t h = mix64((uint64_t)fp[j] ^ s);
+        uint64_t h = tw__mix64((uint64_t)fp[j] ^ s);
         uint32_t bin = (uint32_t)(((h >> 32) * (uint64_t)count) >> 32);
         uint32_t v = (uint32_t)h;
         /* branch-free: which bin wins is data, a branch would mispredict */

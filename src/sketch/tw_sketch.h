@@ -11,6 +11,17 @@
 
 #define TW__MH_N 128 /* MinHash values per signature */
 
+/* splitmix64's finalizer: a bijection of 64 bits with full avalanche (the
+ * classic MinHash draws its functions with it, OPH hashes with it). */
+static inline uint64_t tw__mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
 /* Turns tokens into the sorted, duplicate-free set of 32-bit fingerprints of
  * their k-word shingles (a text shorter than k words is one shingle).
  * Fingerprint 0 is never produced (0 marks empty slots in hash sets).
