@@ -54,6 +54,7 @@ struct tw_scratch {
     tw__buf text;    /* uint8_t: normalized title + '\n' + text */
     tw__spot_work spw;
     tw__buf terms;   /* tw__term: the document's story terms */
+    tw__term_cache *tcache; /* what words gave as story terms (made on first use) */
     struct tw_features feat; /* tw_batch_add_doc's features */
     size_t title_end;  /* bytes of s->text that are the title's */
     size_t body_first; /* index of the first body token */

@@ -305,6 +305,7 @@ void tw_scratch_free(tw_scratch *s)
         return;
     tw__norm_work_free(&s->nw);
     tw__strip_work_free(&s->sw);
+    tw__term_cache_free(s->tcache);
     tw__buf_free(&s->tokens);
     tw__buf_free(&s->tokhash);
     tw__buf_free(&s->tmp);
@@ -394,10 +395,12 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
     if (!rc && story) {
         s->lead_days = tw__lead_days(t, tok + first, s->tokens.len - first);
         rc = tw__spot(&e->spot, &s->spw, t, s->text.len);
+        if (!rc && !s->tcache)
+            rc = tw__term_cache_create(&s->tcache);
         if (!rc)
             rc = tw__story_terms_labeled(t, tok, s->tokens.len, s->title_end,
                                          s->spw.mentions.data, s->spw.mentions.len, e->cfg.seed,
-                                         &s->terms, label, label_ctx);
+                                         s->tcache, &s->terms, label, label_ctx);
     }
     if (info)
         *info = local;

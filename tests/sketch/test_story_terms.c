@@ -57,7 +57,7 @@ static void terms_of(const char *text, size_t title_end, const tw__mention *men,
     if (L) {
         memset(L, 0, sizeof *L);
         assert_int_equal(tw__story_terms_labeled((const uint8_t *)text, toks.data, toks.len,
-                                                 title_end, men, nmen, 0, out, on_label, L),
+                                                 title_end, men, nmen, 0, NULL, out, on_label, L),
                          TW_OK);
     } else {
         assert_int_equal(tw__story_terms((const uint8_t *)text, toks.data, toks.len, title_end,
@@ -335,6 +335,73 @@ static void test_gazetteer_and_latin_names(void **state)
     tw__buf_free(&c);
 }
 
+/* The term cache remembers what a word gave: with it, cold or warm, and
+ * after a change of seed, the terms are exactly those computed without it.
+ * The words are made to collide in its table (thousands of distinct words
+ * for 4096 slots, met again after eviction) and to differ only in middle
+ * bytes, which the cache's key must still tell apart, at every length
+ * around its 4-, 8- and 16-byte loads, and words alike but for their first
+ * or last letters. */
+static void put(char *text, size_t *len, const char *s)
+{
+    memcpy(text + *len, s, strlen(s));
+    *len += strlen(s);
+}
+
+static void test_cache_changes_nothing(void **state)
+{
+    (void)state;
+    static const char *const parts[] = {"ب", "ت", "ك", "م", "ن", "ال", "و", "a", "b", "7", "x"};
+    static const char *const letters[] = {"ب", "ت", "ث", "ج", "ح", "خ", "د", "ر",
+                                          "س", "ش", "ص", "ط", "ع", "غ", "ف", "ق"};
+    const size_t np = sizeof parts / sizeof parts[0];
+    size_t len = 0;
+    char *text = malloc(4 << 20);
+    assert_non_null(text);
+    uint64_t r = 12345;
+    for (int i = 0; i < 30000; i++) {
+        r = r * 6364136223846793005ull + 1442695040888963407ull;
+        /* a vocabulary of 6000 words, each met about five times */
+        uint64_t word = (r >> 33) % 6000, x = word * 0x9E3779B97F4A7C15ull;
+        size_t parts_in = 1 + (size_t)(word % 11);
+        for (size_t k = 0; k < parts_in; k++, x = x * 6364136223846793005ull + 1)
+            put(text, &len, parts[(x >> 40) % np]);
+        /* 16-byte words alike but for their last three letters, then alike
+         * but for their first three */
+        put(text, &len, " مستشا");
+        for (int k = 0; k < 3; k++)
+            put(text, &len, letters[(word >> (4 * k)) & 15]);
+        put(text, &len, " ");
+        for (int k = 0; k < 3; k++)
+            put(text, &len, letters[(word >> (4 * k)) & 15]);
+        put(text, &len, "ستشار ");
+        if (i == 40)
+            put(text, &len, "في "); /* a stopword */
+    }
+    text[len] = 0;
+    tw__buf toks = {0}, plain = {0}, cached = {0};
+    assert_int_equal(tw__tokenize(table, (const uint8_t *)text, len, &toks), TW_OK);
+    tw__term_cache *c = NULL;
+    assert_int_equal(tw__term_cache_create(&c), TW_OK);
+    const uint64_t seeds[] = {0, 0, 99, 0};
+    for (size_t si = 0; si < sizeof seeds / sizeof seeds[0]; si++) {
+        assert_int_equal(tw__story_terms((const uint8_t *)text, toks.data, toks.len, 200, NULL, 0,
+                                         seeds[si], &plain),
+                         TW_OK);
+        assert_int_equal(tw__story_terms_labeled((const uint8_t *)text, toks.data, toks.len, 200,
+                                                 NULL, 0, seeds[si], c, &cached, NULL, NULL),
+                         TW_OK);
+        assert_true(plain.len > 1000);
+        assert_int_equal(cached.len, plain.len);
+        assert_memory_equal(cached.data, plain.data, plain.len * sizeof(tw__term));
+    }
+    tw__term_cache_free(c);
+    tw__buf_free(&toks);
+    tw__buf_free(&plain);
+    tw__buf_free(&cached);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_cue_name_variants_share_a_feature),
         cmocka_unit_test(test_descriptors_and_connectors_skipped),
         cmocka_unit_test(test_gazetteer_and_latin_names),
+        cmocka_unit_test(test_cache_changes_nothing),
     };
     return cmocka_run_group_tests(tests, spot_setup, spot_teardown);
 }
