@@ -68,8 +68,10 @@ typedef struct tw__story_params {
 /* L2-normalized TF-IDF vectors of the units (CSR: terms[off[i]..off[i+1])). */
 typedef struct tw__story_vecs {
     size_t n;
-    size_t *off;
-    tw__term *terms;
+    size_t *off;     /* unit i's terms are terms[off[i], off[i + 1]) */
+    tw__term *terms; /* sorted by h within a unit, weights L2-normalized */
+    uint32_t *id;    /* beside each term: a dense number, < nids, one per distinct term */
+    uint32_t nids;
 } tw__story_vecs;
 
 int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v);

@@ -22,16 +22,16 @@
 #include <string.h>
 #include "cluster/tw_cluster.h"
 
+/* Distinct terms are a small part of all terms (a tenth on SaudiNewsNet),
+ * so the map starts small and doubles when half full: sized for every
+ * term instead, it was tens of MB and a cache miss a term. */
 typedef struct termmap {
     uint32_t *key, *val;
-    size_t mask;
+    size_t mask, used;
 } termmap;
 
-static int map_init(termmap *m, size_t n)
+static int map_alloc(termmap *m, size_t cap)
 {
-    size_t cap = 16;
-    while (cap < 2 * n + 2)
-        cap *= 2;
     m->key = calloc(cap, sizeof *m->key);
     m->val = calloc(cap, sizeof *m->val);
     m->mask = cap - 1;
@@ -44,13 +44,51 @@ static void map_free(termmap *m)
     free(m->val);
 }
 
-/* The slot of key h (inserting it when absent). */
+static int map_init(termmap *m)
+{
+    m->used = 0;
+    return map_alloc(m, 1u << 12);
+}
+
+/* The slot of key h, inserting it (value 0) when absent; SIZE_MAX when out
+ * of memory. Slots move when the map grows: a slot is good until the next
+ * insertion. */
 static size_t map_slot(termmap *m, uint32_t h)
 {
     size_t i = tw__key_slot(m->key, m->mask, h);
+    if (m->key[i])
+        return i;
+    if (2 * (m->used + 1) > m->mask + 1) {
+        termmap g;
+        if (map_alloc(&g, 2 * (m->mask + 1))) {
+            map_free(&g);
+            return SIZE_MAX;
+        }
+        for (size_t j = 0; j <= m->mask; j++)
+            if (m->key[j]) {
+                size_t t = tw__key_slot(g.key, g.mask, m->key[j]);
+                g.key[t] = m->key[j];
+                g.val[t] = m->val[j];
+            }
+        g.used = m->used;
+        map_free(m);
+        *m = g;
+        i = tw__key_slot(m->key, m->mask, h);
+    }
     m->key[i] = h;
+    m->used++;
     return i;
 }
+
+/* The map's line for key h, fetched ahead of its probe. */
+static inline void map_prefetch(const termmap *m, uint32_t h)
+{
+    size_t i = (size_t)((h * 0x9E3779B1u) & m->mask);
+    __builtin_prefetch(m->key + i);
+    __builtin_prefetch(m->val + i);
+}
+
+#define TW_MAP_AHEAD 16
 
 /* Event guesses go back at most two days, so the walk back in time goes
  * that much further than the window. */
@@ -92,40 +130,49 @@ int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
         total += u[i].nterms;
-    termmap df;
-    int rc = map_init(&df, total + 16); /* distinct terms <= total */
-    if (rc) {
-        map_free(&df);
-        return rc;
-    }
+    termmap df = {0};
+    int rc = map_init(&df);
     v->off = malloc((n + 1) * sizeof *v->off);
     v->terms = malloc((total ? total : 1) * sizeof *v->terms);
-    /* each term's slot, found once: the second pass reads it in order
-     * instead of asking the map again (a cache miss a term) */
-    uint32_t *slot = malloc((total ? total : 1) * sizeof *slot);
-    if (!v->off || !v->terms || !slot || df.mask >= UINT32_MAX) {
+    v->id = malloc((total ? total : 1) * sizeof *v->id);
+    /* per distinct term: its dense number + 1 among the kept terms */
+    uint32_t *idof = NULL;
+    if (rc || !v->off || !v->terms || !v->id || total >= UINT32_MAX) {
         map_free(&df);
-        free(slot);
         tw__story_vecs_free(v);
         return TW_ENOMEM;
     }
     /* document frequency over units, counted in the map's value slots */
-    size_t at = 0;
     for (size_t i = 0; i < n; i++)
         for (uint32_t k = 0; k < u[i].nterms; k++) {
-            slot[at] = (uint32_t)map_slot(&df, u[i].terms[k].h);
-            df.val[slot[at++]]++;
+            if (k + TW_MAP_AHEAD < u[i].nterms)
+                map_prefetch(&df, u[i].terms[k + TW_MAP_AHEAD].h);
+            size_t slot = map_slot(&df, u[i].terms[k].h);
+            if (slot == SIZE_MAX) {
+                map_free(&df);
+                tw__story_vecs_free(v);
+                return TW_ENOMEM;
+            }
+            df.val[slot]++;
         }
+    idof = calloc(df.mask + 1, sizeof *idof);
+    if (!idof) {
+        map_free(&df);
+        tw__story_vecs_free(v);
+        return TW_ENOMEM;
+    }
     double N = (double)n;
-    uint32_t maxdf = (uint32_t)(n / 10 > 50 ? n / 10 : 50);
+    uint32_t maxdf = (uint32_t)(n / 10 > 50 ? n / 10 : 50), ids = 0;
     size_t w = 0;
-    at = 0;
     for (size_t i = 0; i < n; i++) {
         v->off[i] = w;
         double norm = 0;
         size_t start = w;
         for (uint32_t k = 0; k < u[i].nterms; k++) {
-            uint32_t d = df.val[slot[at++]];
+            if (k + TW_MAP_AHEAD < u[i].nterms)
+                map_prefetch(&df, u[i].terms[k + TW_MAP_AHEAD].h);
+            size_t slot = tw__key_slot(df.key, df.mask, u[i].terms[k].h);
+            uint32_t d = df.val[slot];
             if (d < 2 || d > maxdf)
                 continue;
             /* raw term frequency: a report repeats the words of its event
@@ -134,6 +181,9 @@ int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
             double wt = u[i].terms[k].w * log(N / d);
             if (wt <= 0)
                 continue;
+            if (!idof[slot])
+                idof[slot] = ++ids;
+            v->id[w] = idof[slot] - 1;
             v->terms[w++] = (tw__term){u[i].terms[k].h, (float)wt};
             norm += wt * wt;
         }
@@ -145,8 +195,9 @@ int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
     }
     v->off[n] = w;
     v->n = n;
+    v->nids = ids;
     map_free(&df);
-    free(slot);
+    free(idof);
     return TW_OK;
 }
 
@@ -156,6 +207,7 @@ void tw__story_vecs_free(tw__story_vecs *v)
         return;
     free(v->off);
     free(v->terms);
+    free(v->id);
     memset(v, 0, sizeof *v);
 }
 
@@ -343,7 +395,6 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
 {
     int rc = TW_OK;
     order_ref *ord = malloc((n ? n : 1) * sizeof *ord);
-    termmap tix = {0};
     size_t nt = v->off[n];
     uint32_t *start = NULL, *cursor = NULL; /* per distinct term: its list in post */
     posting *post = NULL;
@@ -353,12 +404,12 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     tw__buf *parts = NULL;
     if (threads < 1)
         threads = 1;
-    if (!ord || nt >= UINT32_MAX || map_init(&tix, nt + 16)) {
+    if (!ord || nt >= UINT32_MAX) {
         rc = TW_ENOMEM;
         goto done;
     }
-    start = malloc((nt + 1) * sizeof *start);
-    cursor = calloc(nt + 1, sizeof *cursor);
+    start = malloc((v->nids + 1) * sizeof *start);
+    cursor = calloc(v->nids + 1, sizeof *cursor);
     post = malloc((nt ? nt : 1) * sizeof *post);
     self = malloc((nt ? nt : 1) * sizeof *self);
     list = malloc((nt ? nt : 1) * sizeof *list);
@@ -372,14 +423,10 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     for (size_t i = 0; i < n; i++)
         ord[i] = (order_ref){u[i].time, i};
     qsort(ord, n, sizeof *ord, cmp_order);
-    /* each distinct term gets a dense number (the map is asked once per
-     * term here, never again); list[k] holds it until the layout */
-    uint32_t distinct = 0;
+    /* list[k] holds the term's dense number until the layout */
+    uint32_t distinct = v->nids;
     for (size_t k = 0; k < nt; k++) {
-        size_t slot = map_slot(&tix, v->terms[k].h);
-        if (!tix.val[slot])
-            tix.val[slot] = ++distinct;
-        list[k] = tix.val[slot] - 1;
+        list[k] = v->id[k];
         cursor[list[k]]++;
     }
     uint32_t sum = 0;
@@ -416,7 +463,6 @@ done:
         tw__buf_free(&parts[w]);
     free(parts);
     free(ord);
-    map_free(&tix);
     free(start);
     free(cursor);
     free(post);

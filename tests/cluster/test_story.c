@@ -145,6 +145,13 @@ static void test_vectors(void **state)
     assert_true(fabs(tw__story_cosine(&v, 2, 2) - 1.0) < 1e-6);
     assert_true(tw__story_cosine(&v, 0, 3) == 0.0);
     assert_true(tw__story_cosine(&v, 0, 4) == 0.0);
+    /* the kept terms (1, 2, 5) numbered densely: one number a term */
+    assert_int_equal(v.nids, 3);
+    for (size_t k = 0; k < v.off[5]; k++) {
+        assert_true(v.id[k] < v.nids);
+        for (size_t j = 0; j < k; j++)
+            assert_true((v.terms[j].h == v.terms[k].h) == (v.id[j] == v.id[k]));
+    }
     tw__story_vecs_free(&v);
     tw__story_vecs_free(&v); /* twice: harmless */
     tw__story_vecs_free(NULL);
@@ -271,13 +278,57 @@ static void thread_cluster(double threshold, int64_t t_c, uint32_t *out)
         {1, 0.6f}, {2, 0.8f},  /* B */
         {2, 1.0f},             /* C */
     };
+    static const uint32_t id[] = {0, 0, 1, 1}; /* dense numbers of terms 1 and 2 */
     size_t off[] = {0, 1, 3, 4};
-    tw__story_vecs v = {3, off, (tw__term *)vt};
+    tw__story_vecs v = {3, off, (tw__term *)vt, (uint32_t *)id, 2};
     tw__story_unit u[] = {{NULL, 0, 0, 0}, {NULL, 0, 0, 0}, {NULL, 0, t_c, t_c}};
     tw__story_params p = params(threshold);
     uint32_t story[3];
     assert_int_equal(tw__story_cluster(u, 3, &v, &p, 1, story), TW_OK);
     canon(story, 3, out);
+}
+
+/* Many distinct terms (the term map grows many times while counting):
+ * every term shared by two units is kept, with one dense number each. */
+static void test_vectors_many_terms(void **state)
+{
+    (void)state;
+    enum { UNITS = 40, PER = 500 };
+    tw__term *t = malloc(UNITS * PER * sizeof *t);
+    tw__story_unit u[UNITS];
+    assert_non_null(t);
+    for (size_t i = 0; i < UNITS; i++) {
+        /* unit i holds terms of pairs i/2: units 2j and 2j+1 share all */
+        for (size_t k = 0; k < PER; k++)
+            t[i * PER + k] = (tw__term){(uint32_t)((i / 2) * PER + k + 1) * 2654435761u | 1u, 1.0f};
+        /* sorted by h, as story terms are */
+        for (size_t k = 1; k < PER; k++)
+            for (size_t j = k; j > 0 && t[i * PER + j - 1].h > t[i * PER + j].h; j--) {
+                tw__term x = t[i * PER + j];
+                t[i * PER + j] = t[i * PER + j - 1];
+                t[i * PER + j - 1] = x;
+            }
+        u[i] = (tw__story_unit){t + i * PER, PER, 0, 0};
+    }
+    tw__story_vecs v;
+    assert_int_equal(tw__story_vectors(u, UNITS, &v), TW_OK);
+    assert_int_equal(v.off[UNITS], UNITS * PER);
+    assert_int_equal(v.nids, UNITS / 2 * PER);
+    for (size_t i = 0; i < UNITS; i += 2) {
+        assert_memory_equal(v.id + v.off[i], v.id + v.off[i + 1], PER * sizeof *v.id);
+        assert_true(fabs(tw__story_cosine(&v, i, i + 1) - 1.0) < 1e-6);
+    }
+    char *seen = calloc(v.nids, 1);
+    assert_non_null(seen);
+    for (size_t i = 0; i < UNITS; i += 2)
+        for (size_t k = v.off[i]; k < v.off[i + 1]; k++) {
+            assert_true(v.id[k] < v.nids);
+            assert_int_equal(seen[v.id[k]], 0);
+            seen[v.id[k]] = 1;
+        }
+    free(seen);
+    tw__story_vecs_free(&v);
+    free(t);
 }
 
 static void test_no_chaining(void **state)
@@ -516,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_time_factor),
         cmocka_unit_test(test_gap_min_over_guesses),
         cmocka_unit_test(test_vectors),
+        cmocka_unit_test(test_vectors_many_terms),
         cmocka_unit_test(test_vectors_drop_common_terms),
         cmocka_unit_test(test_close_units_join_far_ones_do_not),
         cmocka_unit_test(test_no_chaining),
