@@ -90,10 +90,6 @@ static inline void map_prefetch(const termmap *m, uint32_t h)
 
 #define TW_MAP_AHEAD 16
 
-/* Event guesses go back at most two days, so the walk back in time goes
- * that much further than the window. */
-#define TW_STORY_EVENT_SLACK (2 * 86400)
-
 /* Pairs less similar than this are not kept as edges: they cannot make a
  * story and only slow the merging (they would count as 0 in averages). */
 #define TW_STORY_EDGE_MIN 0.05
@@ -316,24 +312,24 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     if (!acc)
         return TW_ENOMEM;
     int rc = TW_OK;
-    const int64_t span = c->p->window + TW_STORY_EVENT_SLACK;
-    size_t lo = 0; /* the first position inside the current unit's window */
-    if (begin < end) {
-        size_t l = 0, h = begin; /* times only grow: binary search the start */
-        while (l < h) {
-            size_t m = (l + h) / 2;
-            if (c->tpos[begin] - c->tpos[m] > span)
-                l = m + 1;
-            else
-                h = m;
-        }
-        lo = l;
-    }
     for (size_t pi = begin; pi < end && !rc; pi++) {
         size_t un = c->unit_at[pi];
-        int64_t t = c->tpos[pi];
-        while (t - c->tpos[lo] > span)
-            lo++;
+        /* The earliest report that can be inside the window: one published
+         * at least `window` before this one's earlier guess at its event.
+         * (Every guess is at most the publication time, so an earlier
+         * report's own guess only takes it further away.) Most reports
+         * make no guess: the walk goes back the window, not the window
+         * plus the two days a guess can reach. */
+        const tw__story_unit *me = &c->u[un];
+        int64_t from = (me->event < me->time ? me->event : me->time) - c->p->window;
+        size_t lo = 0, hi = pi;
+        while (lo < hi) {
+            size_t m = (lo + hi) / 2;
+            if (c->tpos[m] < from)
+                lo = m + 1;
+            else
+                hi = m;
+        }
         const tw__term *x = c->v->terms + c->v->off[un];
         size_t nx = c->v->off[un + 1] - c->v->off[un];
         const uint32_t *list = c->list + c->v->off[un], *self = c->self + c->v->off[un];

@@ -267,6 +267,19 @@ static void test_close_units_join_far_ones_do_not(void **state)
     u[1].event = u[1].time;
     cluster_units(u, 5, 0.5, c);
     assert_int_equal(c[1], 1);
+
+    /* published 4.5 days after A, outside the window, but its event guess
+     * is 2 days back: 2.5 days from A, inside (e^-2.5 = 0.08; the walk back
+     * in time must start from the guess, not the publication); 13 h later,
+     * the guess is more than the window from A */
+    u[1].time = 4 * DAY + 12 * HOUR;
+    u[1].event = 2 * DAY + 12 * HOUR;
+    cluster_units(u, 5, 0.05, c);
+    assert_int_equal(c[1], 0);
+    u[1].time += 13 * HOUR;
+    u[1].event += 13 * HOUR;
+    cluster_units(u, 5, 0.05, c);
+    assert_int_equal(c[1], 1);
 }
 
 /* A thread: A~B and B~C strong, A~C nothing. Vectors by hand:
