@@ -579,9 +579,19 @@ int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v
         /* every unit straight to its cluster (roots do not change later) */
         for (size_t k = 0; k < n; k++)
             parent[k] = parent[parent[k]];
-        /* relabel edge ends to their clusters; drop edges inside a cluster */
+        /* relabel edge ends to their clusters; drop edges inside a cluster,
+         * and edges of a cluster whose best link is below the threshold:
+         * such a cluster never merges (a merge elsewhere makes its link to
+         * the union a weighted average of two links, no larger than the
+         * larger), and its links, all below the threshold, are never
+         * another cluster's best where that one could merge. Dropping them
+         * changes no merge and no other sum; after the first round few
+         * edges are left (all were walked every round before: 54 rounds on
+         * SaudiNewsNet). */
         size_t w = 0;
         for (size_t k = 0; k < ne; k++) {
+            if (best_link[e[k].a] < p->threshold || best_link[e[k].b] < p->threshold)
+                continue;
             uint32_t a = parent[e[k].a], b = parent[e[k].b];
             if (a == b)
                 continue;
