@@ -151,14 +151,21 @@ int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
             }
             df.val[slot]++;
         }
+    double N = (double)n;
+    uint32_t maxdf = (uint32_t)(n / 10 > 50 ? n / 10 : 50), ids = 0;
+    /* IDF by document frequency, computed once per frequency (a log a term
+     * occurrence was a third of this function's time) */
+    double *idf = malloc(((size_t)maxdf + 1) * sizeof *idf);
     idof = calloc(df.mask + 1, sizeof *idof);
-    if (!idof) {
+    if (!idof || !idf) {
         map_free(&df);
+        free(idof);
+        free(idf);
         tw__story_vecs_free(v);
         return TW_ENOMEM;
     }
-    double N = (double)n;
-    uint32_t maxdf = (uint32_t)(n / 10 > 50 ? n / 10 : 50), ids = 0;
+    for (uint32_t d = 2; d <= maxdf; d++)
+        idf[d] = log(N / d);
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
         v->off[i] = w;
@@ -174,7 +181,7 @@ int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
             /* raw term frequency: a report repeats the words of its event
              * (measured on the ANT dev pairs: pair AUC 0.947 against 0.941
              * with 1 + log tf) */
-            double wt = u[i].terms[k].w * log(N / d);
+            double wt = u[i].terms[k].w * idf[d];
             if (wt <= 0)
                 continue;
             if (!idof[slot])
@@ -194,6 +201,7 @@ int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
     v->nids = ids;
     map_free(&df);
     free(idof);
+    free(idf);
     return TW_OK;
 }
 
