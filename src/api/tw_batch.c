@@ -557,7 +557,12 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
-static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *entries)
+/* The entries go at the start of the clustering's working buffer (the DF
+ * buckets, dead by now: memory already touched, no page faults), and the
+ * LSH sort's scratch right after them (*scratch, a view into work that
+ * must not be freed or grown). */
+static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *work,
+                        tw__buf *entries, tw__buf *scratch)
 {
     size_t n = b->docs.len, bands = (size_t)b->e->bands;
     size_t *first = malloc((n + 1) * sizeof *first);
@@ -571,15 +576,17 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *entries
         w += bands * ((which & 1u) + (which >> 1));
     }
     first[n] = w;
-    if (tw__buf_reserve(entries, w + 1, sizeof(tw__lsh_entry))) {
+    size_t half = (w + 1) * sizeof(tw__lsh_entry);
+    if (half / sizeof(tw__lsh_entry) != w + 1 || tw__buf_reserve(work, 2 * half, 1)) {
         free(first);
         return TW_ENOMEM;
     }
+    *entries = (tw__buf){work->data, w, w + 1};
+    *scratch = (tw__buf){(char *)work->data + half, 0, half};
     tw__oph oph;
     tw__oph_init(&oph, b->e->cfg.seed, b->e->bands * b->e->rows);
     band_ctx ctx = {b, rule, first, entries->data, &oph};
     int rc = tw__parallel_for(n, b->threads, 256, band_range, &ctx);
-    entries->len = w;
     free(first);
     return rc;
 }
@@ -655,8 +662,8 @@ int tw_batch_cluster(tw_batch *b)
     size_t n = b->docs.len;
     tw__uf uf = {0};
     tw__fpset common = {0};
-    tw__buf entries = {0};
-    tw__buf work = {0}; /* bytes: the DF buckets, then the LSH sort's scratch */
+    tw__buf entries = {0}, scratch = {0}; /* views into work */
+    tw__buf work = {0}; /* bytes: the DF buckets, then the LSH entries and sort scratch */
     uint8_t *distinct = calloc(n ? n : 1, 1);
     int rc = distinct ? tw__uf_init(&uf, n) : TW_ENOMEM;
     tw__pair_rule rule = {b->e->cfg.threshold, b->e->cfg.template_share};
@@ -670,14 +677,13 @@ int tw_batch_cluster(tw_batch *b)
     b->st.common_shingles = common.count;
     tw__fpset_free(&common);
     if (!rc)
-        rc = band_entries(b, &rule, &entries);
+        rc = band_entries(b, &rule, &work, &entries, &scratch);
     if (!rc) {
         pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share}};
-        rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, &work, on_pair,
-                           &ctx);
+        rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, &scratch,
+                           on_pair, &ctx);
     }
-    size_t entry_bytes = entries.cap * sizeof(tw__lsh_entry);
-    tw__buf_free(&entries);
+    size_t work_bytes = work.cap;
     tw__buf_free(&work);
     if (!rc) {
         b->dup = malloc((n ? n : 1) * sizeof *b->dup);
@@ -708,13 +714,15 @@ int tw_batch_cluster(tw_batch *b)
     b->st.bands = b->e->bands;
     b->st.rows = b->e->rows;
     /* what the batch holds (sets, records, results, story terms and
-     * vectors) plus the largest transient table (the LSH entries) */
+     * vectors) plus the largest transient buffer (the DF buckets, then the
+     * LSH entries and their sort's scratch) */
     b->st.memory_bytes = sizeof *b + b->fps.cap * sizeof(uint32_t) +
-                         b->docs.cap * sizeof(tw__doc) + n * sizeof(uint32_t) + entry_bytes +
+                         b->docs.cap * sizeof(tw__doc) + n * sizeof(uint32_t) + work_bytes +
                          b->terms.cap * sizeof(tw__term) +
                          (b->story ? 2 * n * sizeof(uint32_t) : 0) +
                          (b->vecs.off ? (b->vecs.n + 1) * sizeof(size_t) +
-                                            b->vecs.off[b->vecs.n] * sizeof(tw__term)
+                                            b->vecs.off[b->vecs.n] *
+                                                (sizeof(tw__term) + sizeof(uint32_t))
                                       : 0);
     tw__uf_free(&uf);
     free(distinct);
