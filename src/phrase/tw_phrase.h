@@ -104,8 +104,9 @@ typedef struct tw__mention {
 
 typedef struct tw__spotter {
     hs_database_t *db;
-    uint32_t *lit_len; /* per pattern id: byte length of a gazetteer literal */
-    uint32_t *gaz_id;  /* per pattern id: canonical entity number */
+    uint32_t *lit_len; /* per pattern id: byte length of its literal */
+    uint32_t *gaz_id;  /* per pattern id: canonical entity number (gazetteer ids) */
+    size_t ncues;      /* ids below this are cues, the others gazetteer variants */
     size_t count;
 } tw__spotter;
 
