@@ -15,6 +15,19 @@
  * Mining of Massive Datasets §3.4; datasketch does the same). */
 void tw__lsh_params(double threshold, int nperm, double wfp, double wfn, int *bands, int *rows);
 
+/* The default engine's choice, made at build time (tw_hsdb_gen writes it
+ * into the generated tw_hsdb_blobs.c) and taken when the inputs are the
+ * same: the integration is 13 M instructions, most of what an engine's
+ * start had left. nperm 0: none. */
+typedef struct tw__lsh_prebuilt {
+    double threshold, wfp, wfn;
+    int nperm, bands, rows;
+} tw__lsh_prebuilt;
+extern const tw__lsh_prebuilt tw__lsh_prebuilt_choice;
+
+/* For tw_hsdb_gen: called with every choice integrated. */
+void tw__lsh_set_recorder(void (*fn)(const tw__lsh_prebuilt *choice));
+
 /* The probability that two sets of Jaccard s share at least one band. */
 double tw__lsh_collision_prob(double s, int bands, int rows);
 

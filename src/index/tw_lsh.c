@@ -30,10 +30,25 @@ double tw__lsh_collision_prob(double s, int bands, int rows)
  * than reading a thousand articles). Ties go to the smallest (b, r). */
 #define TW_LSH_STEPS 256
 
+static void (*lsh_recorder)(const tw__lsh_prebuilt *choice);
+
+void tw__lsh_set_recorder(void (*fn)(const tw__lsh_prebuilt *choice))
+{
+    lsh_recorder = fn;
+}
+
 void tw__lsh_params(double threshold, int nperm, double wfp, double wfn, int *bands, int *rows)
 {
     if (nperm > TW__MH_N)
         nperm = TW__MH_N;
+    const tw__lsh_prebuilt *pre = &tw__lsh_prebuilt_choice;
+    const char *off = getenv("TAWAM_NO_PRECOMPILED");
+    if (!lsh_recorder && pre->nperm > 0 && pre->nperm == nperm && pre->threshold == threshold &&
+        pre->wfp == wfp && pre->wfn == wfn && !(off && *off && strcmp(off, "0") != 0)) {
+        *bands = pre->bands;
+        *rows = pre->rows;
+        return;
+    }
     double best = INFINITY;
     int bb = 1, br = nperm > 0 ? nperm : 1;
     double fp[TW__MH_N + 1], fn[TW__MH_N + 1];
@@ -67,6 +82,10 @@ void tw__lsh_params(double threshold, int nperm, double wfp, double wfn, int *ba
     }
     *bands = bb;
     *rows = br;
+    if (lsh_recorder) {
+        tw__lsh_prebuilt c = {threshold, wfp, wfn, nperm, bb, br};
+        lsh_recorder(&c);
+    }
 }
 
 uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed)

@@ -14,6 +14,7 @@
  * Arabic diacritics that we drop anyway are exempt, since reordering marks
  * that are then deleted changes nothing. Most Arabic news never calls ICU.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
@@ -233,6 +234,27 @@ tw__norm_kernel tw__norm_kernel_best(void)
     return tw__norm_kernel_for(tw__isa_active());
 }
 
+static void (*norm_recorder)(const tw__norm_table *t);
+
+void tw__norm_set_recorder(void (*fn)(const tw__norm_table *t))
+{
+    norm_recorder = fn;
+}
+
+/* The build-time table when it was made for these rules by this ICU. */
+static const uint32_t *prebuilt_for(unsigned rules)
+{
+    const tw__norm_prebuilt *p = &tw__norm_prebuilt_table;
+    const char *off = getenv("TAWAM_NO_PRECOMPILED");
+    if (norm_recorder || !p->bmp || p->rules != rules || (off && *off && strcmp(off, "0") != 0))
+        return NULL;
+    UVersionInfo v;
+    char vs[U_MAX_VERSION_STRING_LENGTH];
+    u_getVersion(v);
+    u_versionToString(v, vs);
+    return strcmp(vs, p->icu) == 0 ? p->bmp : NULL;
+}
+
 int tw__norm_table_init(tw__norm_table *t, unsigned rules)
 {
     UErrorCode err = U_ZERO_ERROR;
@@ -242,8 +264,15 @@ int tw__norm_table_init(tw__norm_table *t, unsigned rules)
             return TW_EICU;
     }
     t->rules = rules;
-    for (uint32_t c = 0; c < 0x10000; c++)
-        t->bmp[c] = (c >= 0xD800 && c <= 0xDFFF) ? (TW__E_SPACE | ' ') : fold_entry(c, rules);
+    const uint32_t *pre = prebuilt_for(rules);
+    if (pre) {
+        memcpy(t->bmp, pre, sizeof t->bmp);
+    } else {
+        for (uint32_t c = 0; c < 0x10000; c++)
+            t->bmp[c] = (c >= 0xD800 && c <= 0xDFFF) ? (TW__E_SPACE | ' ') : fold_entry(c, rules);
+        if (norm_recorder)
+            norm_recorder(t);
+    }
     simd_tables(t);
     return TW_OK;
 }

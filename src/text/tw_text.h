@@ -73,8 +73,24 @@ tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width);
 tw__norm_kernel tw__norm_kernel_for(tw__isa isa);
 tw__norm_kernel tw__norm_kernel_best(void);
 
-/* Builds the table for `rules`; TW_EICU if ICU cannot be loaded. */
+/* Builds the table for `rules`; TW_EICU if ICU cannot be loaded. The
+ * default rules' table is made at build time (tw_hsdb_gen writes it into
+ * the generated tw_hsdb_blobs.c beside the Hyperscan databases) and copied
+ * when the ICU at run time is the one that made it: building it from ICU's
+ * properties is 67 M instructions, most of an engine's start. Other rules,
+ * another ICU, or TAWAM_NO_PRECOMPILED=1 build it as before. */
 int tw__norm_table_init(tw__norm_table *t, unsigned rules);
+
+/* The table made at build time (bmp NULL when there is none). */
+typedef struct tw__norm_prebuilt {
+    const char *icu; /* u_versionToString of the ICU that made it */
+    unsigned rules;
+    const uint32_t *bmp; /* 0x10000 entries */
+} tw__norm_prebuilt;
+extern const tw__norm_prebuilt tw__norm_prebuilt_table;
+
+/* For tw_hsdb_gen: called with every table built from ICU. */
+void tw__norm_set_recorder(void (*fn)(const tw__norm_table *t));
 
 /* The entry for any code point (BMP from the table, others computed). */
 static inline uint32_t tw__norm_entry(const tw__norm_table *t, uint32_t cp);

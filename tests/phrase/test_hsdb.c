@@ -1,8 +1,9 @@
 /*
- * test_hsdb.c — the build-time Hyperscan table (src/phrase/tw_hsdb.c): a
- * default engine takes its databases from the table, an engine with
- * anything changed compiles its own, and both paths strip every text the
- * same way. Texts cover every built-in pattern; with ../shared present,
+ * test_hsdb.c — what is made at build time (src/phrase/tw_hsdb.c): a
+ * default engine takes its Hyperscan databases from the table, an engine
+ * with anything changed compiles its own, and both paths strip every text
+ * the same way; the build-time normalization table and LSH bands are those
+ * an engine computes itself, entry for entry. Texts cover every built-in pattern; with ../shared present,
  * the first 3000 SaudiNewsNet articles are compared too.
  */
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "api/tw_api.h"
+#include "index/tw_index.h"
 
 static const char *const texts[] = {
     "الرياض (واس) - اعلن الوزير اليوم عن خطة جديدة https://example.com/a?b=1 #عاجل",
@@ -137,11 +139,47 @@ static void test_key_covers_every_part(void **state)
     assert_true(k != tw__hs_key(ex, fl, id2, 2));
 }
 
+static void test_build_time_table_and_bands_equal_computed(void **state)
+{
+    (void)state;
+    tw_engine *pre, *fresh;
+    tw_scratch *ps, *fs;
+    unsetenv("TAWAM_NO_PRECOMPILED");
+    make(&pre, &ps, NULL);
+    setenv("TAWAM_NO_PRECOMPILED", "1", 1);
+    make(&fresh, &fs, NULL);
+    int b = 0, r = 0;
+    tw__lsh_params(0.4, TW__MH_N, TW_LSH_WEIGHT_FP, TW_LSH_WEIGHT_FN, &b, &r); /* integrated */
+    unsetenv("TAWAM_NO_PRECOMPILED");
+    if (!tw__norm_prebuilt_table.bmp) {
+        print_message("skip: built without TAWAM_PRECOMPILE_PATTERNS (no table)\n");
+    } else {
+        assert_int_equal(tw__norm_prebuilt_table.rules, fresh->norm.rules);
+        assert_memory_equal(tw__norm_prebuilt_table.bmp, fresh->norm.bmp, sizeof fresh->norm.bmp);
+    }
+    /* whichever path each engine took, the tables are one */
+    assert_int_equal(pre->norm.rules, fresh->norm.rules);
+    assert_memory_equal(pre->norm.bmp, fresh->norm.bmp, sizeof pre->norm.bmp);
+    assert_memory_equal(&pre->norm.simd, &fresh->norm.simd, sizeof pre->norm.simd);
+    assert_int_equal(pre->bands, fresh->bands);
+    assert_int_equal(pre->rows, fresh->rows);
+    if (tw__lsh_prebuilt_choice.nperm) {
+        assert_int_equal(tw__lsh_prebuilt_choice.bands, fresh->bands);
+        assert_int_equal(tw__lsh_prebuilt_choice.rows, fresh->rows);
+    }
+    assert_int_equal(b * 1000 + r, fresh->bands * 1000 + fresh->rows);
+    tw_scratch_free(ps);
+    tw_scratch_free(fs);
+    tw_engine_free(pre);
+    tw_engine_free(fresh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_engine_uses_table_and_strips_alike),
         cmocka_unit_test(test_changed_config_compiles),
+        cmocka_unit_test(test_build_time_table_and_bands_equal_computed),
         cmocka_unit_test(test_key_covers_every_part),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
