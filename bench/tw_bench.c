@@ -266,7 +266,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             tw__oph_sign2(&oph, sets[i].data, sets[i].len, sets[i].len, NULL, sig);
             for (int b = 0; b < bands; b++)
-                ent[w++] = (tw__lsh_entry){tw__lsh_band_key(sig, b, rows, 0), (uint32_t)i, 0};
+                ent[w++] = (tw__lsh_entry){tw__lsh_band_key(sig, b, rows, 0), (uint32_t)i};
         }
         t[r] = now() - t0;
     }

@@ -551,7 +551,7 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
                 continue;
             for (int band = 0; band < bands; band++)
                 *o++ = (tw__lsh_entry){tw__lsh_band_key(sig[pass], band, rows, e->cfg.seed),
-                                       (uint32_t)i, 0};
+                                       (uint32_t)i};
         }
     }
     return TW_OK;

@@ -34,11 +34,12 @@ double tw__lsh_collision_prob(double s, int bands, int rows);
 /* Hash of band `band` (rows values) of a signature. */
 uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed);
 
-/* One (band key, document) entry of a batch LSH table. */
-typedef struct tw__lsh_entry {
+/* One (band key, document) entry of a batch LSH table: 12 bytes, packed
+ * (a million articles make 46 M of them, twice over with the sort's
+ * scratch; padded to 16 they were 0.37 GB more memory touched). */
+typedef struct __attribute__((packed)) tw__lsh_entry {
     uint64_t key;
     uint32_t doc;
-    uint32_t pad;
 } tw__lsh_entry;
 
 /* Called for a candidate pair (earlier, later); returns 1 when the two are

@@ -235,7 +235,7 @@ static void test_pairs_exactly_docs_sharing_a_key(void **state)
                 while (has[d][k]);
                 has[d][k] = 1;
                 /* keys spread over the 64-bit range, including the top bit */
-                e[n++] = (tw__lsh_entry){0x8000000000000000ull ^ (k * 0x9E3779B97F4A7C15ull), d, 0};
+                e[n++] = (tw__lsh_entry){0x8000000000000000ull ^ (k * 0x9E3779B97F4A7C15ull), d};
             }
         }
         tw_test_shuffle(&rng, e, n, sizeof *e);
@@ -267,7 +267,7 @@ static void test_pairs_probe_nearest_first_and_limit(void **state)
     (void)state;
     tw__lsh_entry e[10];
     for (uint32_t d = 0; d < 10; d++)
-        e[d] = (tw__lsh_entry){42, 9 - d, 0}; /* reverse order in, sorted by the walk */
+        e[d] = (tw__lsh_entry){42, 9 - d}; /* reverse order in, sorted by the walk */
     recorder *r = new_recorder();
     assert_int_equal(tw__lsh_pairs(e, 10, 3, 1, NULL, record, r), TW_OK);
     /* each doc m against m-1, m-2, m-3 (those that exist), nearest first */
@@ -297,11 +297,11 @@ static void test_pairs_empty_and_single(void **state)
 {
     (void)state;
     recorder *r = new_recorder();
-    tw__lsh_entry one = {5, 3, 0};
+    tw__lsh_entry one = {5, 3};
     assert_int_equal(tw__lsh_pairs(&one, 0, 24, 1, NULL, record, r), TW_OK);
     assert_int_equal(tw__lsh_pairs(&one, 1, 24, 1, NULL, record, r), TW_OK);
     /* different keys never pair */
-    tw__lsh_entry two[2] = {{5, 0, 0}, {6, 1, 0}};
+    tw__lsh_entry two[2] = {{5, 0}, {6, 1}};
     assert_int_equal(tw__lsh_pairs(two, 2, 24, 1, NULL, record, r), TW_OK);
     assert_int_equal(r->n, 0);
 }
@@ -311,7 +311,7 @@ static void test_pairs_document_never_paired_with_itself(void **state)
     (void)state;
     /* One document's two sketches can land in one bucket (rare-run and
      * whole-set signatures agreeing on a band). */
-    tw__lsh_entry e[] = {{9, 4, 0}, {9, 4, 0}, {9, 4, 0}};
+    tw__lsh_entry e[] = {{9, 4}, {9, 4}, {9, 4}};
     recorder *r = new_recorder();
     assert_int_equal(tw__lsh_pairs(e, 3, 24, 1, NULL, record, r), TW_OK);
     assert_int_equal(r->n, 0);
@@ -324,7 +324,7 @@ static void test_pairs_duplicate_entries_count_once(void **state)
      * distinct documents is one candidate, and "up to max_probe earlier
      * documents" counts documents, so with max_probe 2 document 2 is
      * checked against documents 1 and 0, each once. */
-    tw__lsh_entry e[] = {{9, 2, 0}, {9, 1, 0}, {9, 0, 0}, {9, 1, 0}};
+    tw__lsh_entry e[] = {{9, 2}, {9, 1}, {9, 0}, {9, 1}};
     recorder *r = new_recorder();
     assert_int_equal(tw__lsh_pairs(e, 4, 2, 1, NULL, record, r), TW_OK);
     int got[3][3] = {{0}};
@@ -350,7 +350,7 @@ static void test_pairs_callback_one_stops_this_document(void **state)
     (void)state;
     tw__lsh_entry e[6];
     for (uint32_t d = 0; d < 6; d++)
-        e[d] = (tw__lsh_entry){1, d, 0};
+        e[d] = (tw__lsh_entry){1, d};
     recorder *r = new_recorder();
     r->decide = stop_at_two_back;
     assert_int_equal(tw__lsh_pairs(e, 6, 24, 1, NULL, record, r), TW_OK);
@@ -399,7 +399,7 @@ static void test_pairs_radix_path_matches_qsort_path(void **state)
     size_t n = 0;
     for (uint32_t d = 0; d < DOCS; d++)
         for (int b = 0; b < BANDS; b++) /* few keys: many shared buckets, all 64 bits used */
-            in_order[n++] = (tw__lsh_entry){(rnd_below(&rng, 700) + 1) * 0x9E3779B97F4A7C15ull, d, 0};
+            in_order[n++] = (tw__lsh_entry){(rnd_below(&rng, 700) + 1) * 0x9E3779B97F4A7C15ull, d};
     memcpy(shuffled, in_order, sizeof in_order);
     tw_test_shuffle(&rng, shuffled, N, sizeof shuffled[0]);
     recorder *r = new_recorder();
@@ -447,7 +447,7 @@ static void test_pairs_negative_return_aborts(void **state)
     (void)state;
     tw__lsh_entry e[8];
     for (uint32_t d = 0; d < 8; d++)
-        e[d] = (tw__lsh_entry){d < 4 ? 1u : 2u, d, 0};
+        e[d] = (tw__lsh_entry){d < 4 ? 1u : 2u, d};
     recorder *r = new_recorder();
     r->decide = fail_on_third;
     assert_int_equal(tw__lsh_pairs(e, 8, 24, 1, NULL, record, r), TW_ENOMEM);
