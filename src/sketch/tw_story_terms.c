@@ -245,12 +245,13 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
         const uint8_t *w = text + tok[i].off;
         size_t len = tok[i].len;
         uint32_t term, name;
-        if (cache && i + TW_TCACHE_AHEAD < ntok && tok[i + TW_TCACHE_AHEAD].len <= 16) {
+        if (cache && i + TW_TCACHE_AHEAD < ntok && tok[i + TW_TCACHE_AHEAD].len - 1u < 16u) {
             uint64_t pa, pb;
             __builtin_prefetch(word_slot(cache, text + tok[i + TW_TCACHE_AHEAD].off,
                                          tok[i + TW_TCACHE_AHEAD].len, &pa, &pb));
         }
-        unsigned what = len > 128 ? 0 : cached_word_terms(cache, w, len, seed, &term, &name);
+        /* (the tokenizer makes no empty token; the key of one would read before it) */
+        unsigned what = len - 1 >= 128 ? 0 : cached_word_terms(cache, w, len, seed, &term, &name);
         if (!what)
             continue;
         float wt = tok[i].off < title_end ? TW_TITLE_WEIGHT : 1.0f;
