@@ -334,7 +334,8 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
          * make no guess: the walk goes back the window, not the window
          * plus the two days a guess can reach. */
         const tw__story_unit *me = &c->u[un];
-        int64_t from = (me->event < me->time ? me->event : me->time) - c->p->window;
+        int64_t early = me->event < me->time ? me->event : me->time;
+        int64_t from = early < INT64_MIN + c->p->window ? INT64_MIN : early - c->p->window;
         size_t lo = 0, hi = pi;
         while (lo < hi) {
             size_t m = (lo + hi) / 2;

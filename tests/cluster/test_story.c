@@ -282,6 +282,25 @@ static void test_close_units_join_far_ones_do_not(void **state)
     assert_int_equal(c[1], 1);
 }
 
+/* Times at the very start of int64_t (a library caller's own clock): the
+ * walk's window start saturates instead of overflowing (UBSan would say). */
+static void test_times_near_int64_min(void **state)
+{
+    (void)state;
+    uint32_t c[5];
+    tw__story_unit u[] = {
+        {tA, 3, INT64_MIN + 10, INT64_MIN + 10}, {tA, 3, INT64_MIN + 20, INT64_MIN + 20},
+        {tC, 3, INT64_MIN + 30, INT64_MIN + 30}, {tC, 3, INT64_MIN + 40, INT64_MIN + 40},
+        {tE, 2, INT64_MIN + 50, INT64_MIN + 50},
+    };
+    cluster_units(u, 5, 0.22, c);
+    assert_int_equal(c[0], 0);
+    assert_int_equal(c[1], 0);
+    assert_int_equal(c[2], 2);
+    assert_int_equal(c[3], 2);
+    assert_int_equal(c[4], 4);
+}
+
 /* A thread: A~B and B~C strong, A~C nothing. Vectors by hand:
  * A = x, B = 0.6 x + 0.8 z, C = z; cos(A,B) = 0.6, cos(B,C) = 0.8. */
 static void thread_cluster(double threshold, int64_t t_c, uint32_t *out)
@@ -583,6 +602,7 @@ int main(void)
         cmocka_unit_test(test_vectors_many_terms),
         cmocka_unit_test(test_vectors_drop_common_terms),
         cmocka_unit_test(test_close_units_join_far_ones_do_not),
+        cmocka_unit_test(test_times_near_int64_min),
         cmocka_unit_test(test_no_chaining),
         cmocka_unit_test(test_order_independent),
         cmocka_unit_test(test_matches_upgma),
