@@ -45,6 +45,23 @@ static inline size_t tw__key_slot(const uint32_t *keys, size_t mask, uint32_t x)
     return i;
 }
 
+/* Sorts a[0, n) of type T by KEY(element), ascending and stably, in place:
+ * an insertion sort, for runs that are short or nearly in order (after a
+ * bucket pass). The counting sorts of shingle sets, story terms and LSH
+ * sub-buckets finish with it. */
+#define TW__INSERTION_SORT(T, a, n, KEY)                                                          \
+    do {                                                                                          \
+        for (size_t i_ = 1; i_ < (n); i_++) {                                                     \
+            T x_ = (a)[i_];                                                                       \
+            size_t j_ = i_;                                                                       \
+            while (j_ > 0 && KEY((a)[j_ - 1]) > KEY(x_)) {                                        \
+                (a)[j_] = (a)[j_ - 1];                                                            \
+                j_--;                                                                             \
+            }                                                                                     \
+            (a)[j_] = x_;                                                                         \
+        }                                                                                         \
+    } while (0)
+
 /* Turns n counts into starting offsets (an exclusive prefix sum), as a
  * counting sort's scatter wants them; returns the total. */
 static inline size_t tw__offsets(size_t *count, size_t n)

@@ -69,6 +69,8 @@ static size_t unique_sorted(uint32_t *keys, size_t n)
     return u;
 }
 
+#define TW__SELF(x) (x)
+
 size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
 {
     /* One pass into 2^bits buckets by the top varying bits, about two keys
@@ -103,15 +105,7 @@ size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
         tmp[count[(keys[i] >> shift) & mask]++] = keys[i];
     /* count[b] is now the end of bucket b; insertion sort runs across
      * bucket edges harmlessly (earlier buckets hold smaller keys) */
-    for (size_t i = 1; i < n; i++) {
-        uint32_t k = tmp[i];
-        size_t j = i;
-        while (j > 0 && tmp[j - 1] > k) {
-            tmp[j] = tmp[j - 1];
-            j--;
-        }
-        tmp[j] = k;
-    }
+    TW__INSERTION_SORT(uint32_t, tmp, n, TW__SELF);
     /* back into keys, duplicates dropped on the way (no copy, then a pass) */
     size_t u = 1;
     keys[0] = tmp[0];

@@ -94,6 +94,8 @@ uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed
                                 seed + (uint64_t)band * 0x9E3779B97F4A7C15ull);
 }
 
+#define ENTRY_KEY(e) ((e).key)
+
 static int cmp_entry(const void *a_, const void *b_)
 {
     const tw__lsh_entry *a = a_, *b = b_;
@@ -176,15 +178,7 @@ static void sort_bucket(const sort_ctx *c, size_t *count, size_t k)
         if (len > 48) {
             qsort(x, len, sizeof *x, cmp_entry); /* (key, doc) has no ties */
         } else {
-            for (size_t i = 1; i < len; i++) {
-                tw__lsh_entry v = x[i];
-                size_t j = i;
-                while (j > 0 && x[j - 1].key > v.key) {
-                    x[j] = x[j - 1];
-                    j--;
-                }
-                x[j] = v;
-            }
+            TW__INSERTION_SORT(tw__lsh_entry, x, len, ENTRY_KEY);
         }
         from = to;
     }

@@ -80,6 +80,7 @@ static int is_connector(const uint8_t *w, size_t len)
  * for every document, four passes and 256 counters each, was 6% of story
  * mode; glibc's qsort before it as much.) */
 #define TW_TERM_SORT_MAX_BITS 12
+#define TERM_KEY(x) ((x).h)
 static void sort_terms(tw__term *t, tw__term *tmp, size_t n)
 {
     if (n <= ((size_t)1 << (TW_TERM_SORT_MAX_BITS - 1))) {
@@ -94,15 +95,8 @@ static void sort_terms(tw__term *t, tw__term *tmp, size_t n)
             count[b + 1] += count[b];
         for (size_t i = 0; i < n; i++)
             tmp[count[t[i].h >> (32 - bits)]++] = t[i];
-        for (size_t i = 0; i < n; i++) {
-            tw__term x = tmp[i];
-            size_t j = i;
-            while (j > 0 && t[j - 1].h > x.h) {
-                t[j] = t[j - 1];
-                j--;
-            }
-            t[j] = x;
-        }
+        TW__INSERTION_SORT(tw__term, tmp, n, TERM_KEY);
+        memcpy(t, tmp, n * sizeof *t);
         return;
     }
     tw__term *src = t, *dst = tmp;
