@@ -56,16 +56,23 @@ static void make(tw_engine **e, tw_scratch **s, const tw_config *cfg)
     assert_int_equal(tw_scratch_create(*e, s), TW_OK);
 }
 
+/* A default engine that may take what was made at build time, and one that
+ * makes everything itself. */
+static void make_both(tw_engine **pre, tw_scratch **ps, tw_engine **fresh, tw_scratch **fs)
+{
+    unsetenv("TAWAM_NO_PRECOMPILED");
+    make(pre, ps, NULL);
+    setenv("TAWAM_NO_PRECOMPILED", "1", 1);
+    make(fresh, fs, NULL);
+    unsetenv("TAWAM_NO_PRECOMPILED");
+}
+
 static void test_default_engine_uses_table_and_strips_alike(void **state)
 {
     (void)state;
     tw_engine *pre, *fresh;
     tw_scratch *ps, *fs;
-    unsetenv("TAWAM_NO_PRECOMPILED");
-    make(&pre, &ps, NULL);
-    setenv("TAWAM_NO_PRECOMPILED", "1", 1);
-    make(&fresh, &fs, NULL);
-    unsetenv("TAWAM_NO_PRECOMPILED");
+    make_both(&pre, &ps, &fresh, &fs);
     if (tw__hs_blob_count == 0) {
         print_message("skip: built without TAWAM_PRECOMPILE_PATTERNS\n");
     } else {
@@ -144,11 +151,9 @@ static void test_build_time_table_and_bands_equal_computed(void **state)
     (void)state;
     tw_engine *pre, *fresh;
     tw_scratch *ps, *fs;
-    unsetenv("TAWAM_NO_PRECOMPILED");
-    make(&pre, &ps, NULL);
-    setenv("TAWAM_NO_PRECOMPILED", "1", 1);
-    make(&fresh, &fs, NULL);
+    make_both(&pre, &ps, &fresh, &fs);
     int b = 0, r = 0;
+    setenv("TAWAM_NO_PRECOMPILED", "1", 1);
     tw__lsh_params(0.4, TW__MH_N, TW_LSH_WEIGHT_FP, TW_LSH_WEIGHT_FN, &b, &r); /* integrated */
     unsetenv("TAWAM_NO_PRECOMPILED");
     if (!tw__norm_prebuilt_table.bmp) {
