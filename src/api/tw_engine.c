@@ -409,7 +409,10 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
 
 int64_t tw__event_time(int64_t published, unsigned lead_days)
 {
-    if (published == TW_TIME_NONE || !lead_days)
+    /* times beyond ±2^62 s (no calendar's) are kept, so that the shifts
+     * below cannot overflow */
+    if (published == TW_TIME_NONE || !lead_days || published > INT64_MAX / 2 ||
+        published < INT64_MIN / 2)
         return published;
     int64_t local = published + 3 * 3600;
     int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;

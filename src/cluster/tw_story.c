@@ -94,9 +94,11 @@ static inline void map_prefetch(const termmap *m, uint32_t h)
  * story and only slow the merging (they would count as 0 in averages). */
 #define TW_STORY_EDGE_MIN 0.05
 
+/* |a - b|, saturated at INT64_MAX (a library caller may give any times). */
 static int64_t absdiff(int64_t a, int64_t b)
 {
-    return a > b ? a - b : b - a;
+    uint64_t d = a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a;
+    return d > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)d;
 }
 
 int64_t tw__story_gap(const tw__story_unit *a, const tw__story_unit *b)

@@ -182,6 +182,10 @@ static void test_event_time_yesterday_and_none(void **state)
     assert_true(tw__event_time(TW_TIME_NONE, BIT(TUE)) == TW_TIME_NONE);
     assert_true(tw__event_time(TW_TIME_NONE, BIT(YESTERDAY)) == TW_TIME_NONE);
     assert_true(tw__event_time(TW_TIME_NONE, 0) == TW_TIME_NONE);
+    /* times at the ends of int64_t (a library caller's own) are kept, not
+     * shifted past the end (UBSan would say) */
+    assert_true(tw__event_time(INT64_MAX, BIT(TUE) | BIT(YESTERDAY)) == INT64_MAX);
+    assert_true(tw__event_time(INT64_MIN + 1, BIT(TUE) | BIT(YESTERDAY)) == INT64_MIN + 1);
 }
 
 static void test_event_time_local_day(void **state)

@@ -301,6 +301,15 @@ static void test_times_near_int64_min(void **state)
     };
     cluster_units(u, 5, 0.22, c);
     expect_ab_cd_e(c);
+    /* and at both ends at once: the gap between them saturates, no story */
+    tw__story_unit far[] = {{tA, 3, INT64_MIN + 10, INT64_MIN + 10}, {tA, 3, INT64_MAX - 10, INT64_MAX - 10},
+                            {tC, 3, 0, 0}, {tC, 3, 10, 10}, {tE, 2, 20, 20}};
+    cluster_units(far, 5, 0.22, c);
+    assert_int_equal(c[0], 0);
+    assert_int_equal(c[1], 1);
+    assert_int_equal(c[2], 2);
+    assert_int_equal(c[3], 2);
+    assert_true(tw__story_gap(&far[0], &far[1]) == INT64_MAX);
 }
 
 /* A thread: A~B and B~C strong, A~C nothing. Vectors by hand:
