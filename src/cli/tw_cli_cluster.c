@@ -27,6 +27,7 @@ typedef struct line_rec {
     const char *error; /* static message, or NULL */
     size_t doc;        /* batch index when error == NULL */
     size_t repaired;   /* invalid UTF-8 sequences repaired */
+    int timed;         /* the line had a time */
 } line_rec;
 
 static void cluster_usage(FILE *out)
@@ -231,6 +232,7 @@ static void work_chunk(chunk *c, const tw_cli_fields *f, tw_scratch *scratch)
         if (tw_features_compute(scratch, &doc, c->feat[i], &info) == TW_ENOMEM)
             c->fatal = TW_ENOMEM;
         rec->repaired = info.invalid_utf8;
+        rec->timed = doc.time != TW_TIME_NONE;
     }
 }
 
@@ -368,7 +370,7 @@ int tw_cli_cluster(int argc, char **argv)
     tw_scratch *scratch = NULL;
     tw_batch *batch = NULL;
     line_rec *recs = NULL;
-    size_t nrec = 0, caprec = 0, bytes = 0, failed = 0;
+    size_t nrec = 0, caprec = 0, bytes = 0, failed = 0, timed = 0;
     carry cr = {NULL, 0, 0};
     int rc = tw_scratch_create(engine, &scratch);
     if (!rc)
@@ -433,6 +435,7 @@ int tw_cli_cluster(int argc, char **argv)
                         r->error = "no words in the text (empty, or all boilerplate)";
                     else if (st)
                         r->error = tw_strerror(st);
+                    timed += !r->error && r->timed;
                 }
                 if (r->error) {
                     failed++;
@@ -504,6 +507,14 @@ int tw_cli_cluster(int argc, char **argv)
         exit_code = TW_EXIT_USAGE;
     }
     double t_read = now_sec();
+    if (!rc && want_story && timed == 0 && nrec > failed + 1)
+        /* every article at one time: one window holds them all, and story
+         * mode's work grows with the square of the feed (minutes at 100k) */
+        fprintf(stderr,
+                "tawam cluster: no article has a time in its \"%s\" field (--time-field): "
+                "story mode takes them all as published together and compares every pair, "
+                "which is slow on a large feed\n",
+                fields.time);
     if (!rc)
         rc = tw_batch_cluster(batch);
     double t_cluster = now_sec();

@@ -57,6 +57,16 @@ check "--mode dup: no story field, same dup" bash -c \
   "! grep -q story '$TMP/dup_only.jsonl' && python3 '$TMP/expect.py' '$ROOT/corpus/expected.jsonl' '$TMP/dup_only.jsonl' dup"
 "$TAWAM" cluster -q --mode story "$ROOT/corpus/news.jsonl" > "$TMP/story_only.jsonl"
 check "--mode story: no dup field" bash -c "! grep -q '\"dup\"' '$TMP/story_only.jsonl' && grep -q '\"story\"' '$TMP/story_only.jsonl'"
+# A feed without times makes story mode compare every pair: said on stderr,
+# only then, and only when stories are asked for.
+"$TAWAM" cluster -q "$ROOT/corpus/news.jsonl" > /dev/null 2> "$TMP/dated.err"
+"$TAWAM" cluster -q --time-field published "$ROOT/corpus/news.jsonl" > "$TMP/undated.jsonl" 2> "$TMP/undated.err"
+"$TAWAM" cluster -q --mode dup --time-field published "$ROOT/corpus/news.jsonl" > /dev/null 2> "$TMP/undated_dup.err"
+check "no times: a warning names the time field" grep -q 'no article has a time in its "published" field' "$TMP/undated.err"
+check "no times: every line still has its output line" \
+    test "$(wc -l < "$TMP/undated.jsonl")" -eq "$(wc -l < "$ROOT/corpus/news.jsonl")"
+check "times present: no such warning" bash -c "! grep -q 'no article has a time' '$TMP/dated.err'"
+check "--mode dup: no such warning" bash -c "! grep -q 'no article has a time' '$TMP/undated_dup.err'"
 
 # --- explain -------------------------------------------------------------------
 grep -E '"id": "n09"|"id": "n09-rewrite-a"' "$ROOT/corpus/news.jsonl" > "$TMP/pair.jsonl"
