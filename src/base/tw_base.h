@@ -37,9 +37,14 @@ void tw__buf_free(tw__buf *b);
  * table of mask + 1 slots that is never full: the slot holding x, or the
  * empty slot where x goes. The fingerprint set, the story term map and the
  * DF counting tables all probe this way. */
+static inline size_t tw__key_home(size_t mask, uint32_t x)
+{
+    return (size_t)((x * 0x9E3779B1u) & mask); /* where probing for x starts */
+}
+
 static inline size_t tw__key_slot(const uint32_t *keys, size_t mask, uint32_t x)
 {
-    size_t i = (size_t)((x * 0x9E3779B1u) & mask);
+    size_t i = tw__key_home(mask, x);
     while (keys[i] && keys[i] != x)
         i = (i + 1) & mask;
     return i;
@@ -117,5 +122,10 @@ tw__isa tw__isa_active(void);
 tw__isa tw__isa_supported(void);
 const char *tw__isa_name(tw__isa isa);
 int tw__isa_from_name(const char *name, tw__isa *out);
+
+/* Whether TAWAM_NO_PRECOMPILED is set (not empty, not "0"): what is made at
+ * build time (Hyperscan databases, the normalization table, LSH bands) is
+ * then computed at run time instead; the tests compare both paths. */
+int tw__precompiled_off(void);
 
 #endif

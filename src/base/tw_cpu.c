@@ -1,5 +1,6 @@
 /*
- * tw_cpu.c — which instruction set the vector kernels use, decided once.
+ * tw_cpu.c — which instruction set the vector kernels use, decided once,
+ * and the other environment switch the library reads (TAWAM_NO_PRECOMPILED).
  *
  * The best set both the CPU and this build support, unless the environment
  * variable TAWAM_FORCE_ISA (scalar, sse42, avx2, avx512) asks for another:
@@ -63,4 +64,10 @@ tw__isa tw__isa_active(void)
 const char *tw_isa(void)
 {
     return tw__isa_name(tw__isa_active());
+}
+
+int tw__precompiled_off(void)
+{
+    const char *off = getenv("TAWAM_NO_PRECOMPILED");
+    return off && *off && strcmp(off, "0") != 0;
 }

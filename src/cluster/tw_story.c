@@ -83,7 +83,7 @@ static size_t map_slot(termmap *m, uint32_t h)
 /* The map's line for key h, fetched ahead of its probe. */
 static inline void map_prefetch(const termmap *m, uint32_t h)
 {
-    size_t i = (size_t)((h * 0x9E3779B1u) & m->mask);
+    size_t i = tw__key_home(m->mask, h);
     __builtin_prefetch(m->key + i);
     __builtin_prefetch(m->val + i);
 }

@@ -42,9 +42,8 @@ void tw__lsh_params(double threshold, int nperm, double wfp, double wfn, int *ba
     if (nperm > TW__MH_N)
         nperm = TW__MH_N;
     const tw__lsh_prebuilt *pre = &tw__lsh_prebuilt_choice;
-    const char *off = getenv("TAWAM_NO_PRECOMPILED");
     if (!lsh_recorder && pre->nperm > 0 && pre->nperm == nperm && pre->threshold == threshold &&
-        pre->wfp == wfp && pre->wfn == wfn && !(off && *off && strcmp(off, "0") != 0)) {
+        pre->wfp == wfp && pre->wfn == wfn && !tw__precompiled_off()) {
         *bands = pre->bands;
         *rows = pre->rows;
         return;

@@ -48,8 +48,7 @@ hs_error_t tw__hs_compile(const char *const *exprs, const unsigned *flags, const
     if (precompiled)
         *precompiled = 0;
     uint64_t key = tw__hs_key(exprs, flags, ids, n);
-    const char *off = getenv("TAWAM_NO_PRECOMPILED");
-    if (!recorder && !(off && *off && strcmp(off, "0") != 0))
+    if (!recorder && !tw__precompiled_off())
         for (size_t i = 0; i < tw__hs_blob_count; i++)
             if (tw__hs_blobs[i].key == key &&
                 hs_deserialize_database((const char *)tw__hs_blobs[i].bytes, tw__hs_blobs[i].len,

@@ -8,7 +8,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <unicode/uversion.h>
 #include "index/tw_index.h"
 #include "phrase/tw_phrase.h"
 #include "tawam.h"
@@ -39,10 +38,8 @@ static void record_norm(const tw__norm_table *t)
 {
     if (tables++) /* one engine builds one table */
         return;
-    UVersionInfo v;
-    char vs[U_MAX_VERSION_STRING_LENGTH];
-    u_getVersion(v);
-    u_versionToString(v, vs);
+    char vs[TW__ICU_VERSION_MAX];
+    tw__icu_version(vs);
     fprintf(out, "static const uint32_t norm_bmp[0x10000] = {");
     for (size_t c = 0; c < 0x10000; c++)
         fprintf(out, "%s0x%x,", c % 12 ? "" : "\n", t->bmp[c]);

@@ -245,14 +245,20 @@ void tw__norm_set_recorder(void (*fn)(const tw__norm_table *t))
 static const uint32_t *prebuilt_for(unsigned rules)
 {
     const tw__norm_prebuilt *p = &tw__norm_prebuilt_table;
-    const char *off = getenv("TAWAM_NO_PRECOMPILED");
-    if (norm_recorder || !p->bmp || p->rules != rules || (off && *off && strcmp(off, "0") != 0))
+    if (norm_recorder || !p->bmp || p->rules != rules || tw__precompiled_off())
         return NULL;
-    UVersionInfo v;
-    char vs[U_MAX_VERSION_STRING_LENGTH];
-    u_getVersion(v);
-    u_versionToString(v, vs);
+    char vs[TW__ICU_VERSION_MAX];
+    tw__icu_version(vs);
     return strcmp(vs, p->icu) == 0 ? p->bmp : NULL;
+}
+
+_Static_assert(U_MAX_VERSION_STRING_LENGTH <= TW__ICU_VERSION_MAX, "ICU's version strings fit");
+
+void tw__icu_version(char out[TW__ICU_VERSION_MAX])
+{
+    UVersionInfo v;
+    u_getVersion(v);
+    u_versionToString(v, out);
 }
 
 int tw__norm_table_init(tw__norm_table *t, unsigned rules)

@@ -92,6 +92,10 @@ extern const tw__norm_prebuilt tw__norm_prebuilt_table;
 /* For tw_hsdb_gen: called with every table built from ICU. */
 void tw__norm_set_recorder(void (*fn)(const tw__norm_table *t));
 
+/* The run-time ICU's version ("72.1"), which a build-time table must match. */
+#define TW__ICU_VERSION_MAX 32
+void tw__icu_version(char out[TW__ICU_VERSION_MAX]);
+
 /* The entry for any code point (BMP from the table, others computed). */
 static inline uint32_t tw__norm_entry(const tw__norm_table *t, uint32_t cp);
 uint32_t tw__norm_entry_slow(const tw__norm_table *t, uint32_t cp);
