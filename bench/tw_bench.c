@@ -164,7 +164,7 @@ int main(int argc, char **argv)
         memcpy(norm[i].data, s->nw.out.data, s->nw.out.len);
         norm[i].len = s->nw.out.len;
     }
-    for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported() && isa <= TW__ISA_AVX2; isa++) {
+    for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported(); isa++) {
         tw__norm_kernel k = tw__norm_kernel_for((tw__isa)isa);
         for (int r = 0; r < runs; r++) {
             double t0 = now();
@@ -198,18 +198,34 @@ int main(int argc, char **argv)
     }
     report("strip (hyperscan)", "-", median(t, runs), (double)nbytes, n, "doc");
 
-    /* ---- tokenize, and tokenize + shingle */
+    /* ---- tokenize with every kernel (each must give the scalar loop's
+     * tokens), and tokenize + shingle with the active one */
     size_t ntok = 0;
-    for (int r = 0; r < runs; r++) {
-        double t0 = now();
-        ntok = 0;
-        for (size_t i = 0; i < n; i++) {
-            tw__tokenize(&e->norm, norm[i].data, norm[i].len, &s->tokens);
-            ntok += s->tokens.len;
+    tw__buf ref_tok = {0};
+    for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported(); isa++) {
+        size_t width;
+        tw__tok_kernel k = tw__tok_kernel_for((tw__isa)isa, &width);
+        if (isa > TW__ISA_SCALAR && !k)
+            continue;
+        for (int r = 0; r < runs; r++) {
+            double t0 = now();
+            ntok = 0;
+            for (size_t i = 0; i < n; i++) {
+                tw__tokenize_with(&e->norm, norm[i].data, norm[i].len, &s->tokens, k, width);
+                ntok += s->tokens.len;
+            }
+            t[r] = now() - t0;
         }
-        t[r] = now() - t0;
+        for (size_t i = 0; i < n; i++) {
+            tw__tokenize_with(&e->norm, norm[i].data, norm[i].len, &ref_tok, NULL, 0);
+            tw__tokenize_with(&e->norm, norm[i].data, norm[i].len, &s->tokens, k, width);
+            if (ref_tok.len != s->tokens.len ||
+                (ref_tok.len && memcmp(ref_tok.data, s->tokens.data, ref_tok.len * sizeof(tw__token))))
+                die("a tokenizer kernel differs from the scalar loop");
+        }
+        report("tokenize", tw__isa_name((tw__isa)isa), median(t, runs), (double)nbytes, ntok, "token");
     }
-    report("tokenize", "scalar", median(t, runs), (double)nbytes, ntok, "token");
+    tw__buf_free(&ref_tok);
     tw__buf *sets = calloc(n, sizeof *sets);
     size_t nsh = 0;
     for (int r = 0; r < runs; r++) {
@@ -228,7 +244,7 @@ int main(int argc, char **argv)
         }
         t[r] = now() - t0;
     }
-    report("tokenize+shingle", "scalar", median(t, runs), (double)nbytes, nsh, "shingle");
+    report("tokenize+shingle", tw_isa(), median(t, runs), (double)nbytes, nsh, "shingle");
 
     /* ---- MinHash: one-permutation hashing, and classic for comparison */
     int bands = e->bands, rows = e->rows, count = bands * rows;

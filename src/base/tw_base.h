@@ -106,8 +106,6 @@ int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__rang
 #ifndef TW_X86_KERNELS
 #define TW_X86_KERNELS 0
 #endif
-/* No AVX-512 kernel yet: avx512 falls back to avx2. */
-#define TW_HAVE_AVX512_KERNELS 0
 
 typedef enum tw__isa {
     TW__ISA_SCALAR = 0,

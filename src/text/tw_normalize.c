@@ -189,6 +189,10 @@ static void simd_tables(tw__norm_table *t)
     for (uint32_t b = 0; b < 0x80; b++)
         if (t->bmp[b] & TW__E_WORD)
             s->word_lo[b & 15] |= (uint8_t)(1u << (b >> 4));
+    for (uint32_t b = 0; b < 0x80; b++) {
+        s->ascii_keep[b] = s->ascii_lo[b & 15] & s->ascii_hi[b >> 4];
+        s->ascii_word[b] = s->word_lo[b & 15] & s->ascii_hi[b >> 4];
+    }
     for (unsigned lead = 0; lead < 2; lead++)
         for (unsigned c = 0; c < 64; c++) {
             uint32_t e = t->bmp[0x600 + lead * 64 + c], cp = e & TW__E_CP_MASK;
@@ -201,7 +205,9 @@ static void simd_tables(tw__norm_table *t)
 tw__norm_kernel tw__norm_kernel_for(tw__isa isa)
 {
 #if TW_X86_KERNELS
-    if (isa >= TW__ISA_AVX2)
+    if (isa >= TW__ISA_AVX512)
+        return tw__norm_kernel_avx512;
+    if (isa == TW__ISA_AVX2)
         return tw__norm_kernel_avx2;
     if (isa == TW__ISA_SSE42)
         return tw__norm_kernel_sse42;
@@ -214,7 +220,11 @@ tw__norm_kernel tw__norm_kernel_for(tw__isa isa)
 tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width)
 {
 #if TW_X86_KERNELS
-    if (isa >= TW__ISA_AVX2) {
+    if (isa >= TW__ISA_AVX512) {
+        *width = 64;
+        return tw__tok_words_avx512;
+    }
+    if (isa == TW__ISA_AVX2) {
         *width = 32;
         return tw__tok_words_avx2;
     }

@@ -36,6 +36,10 @@ typedef struct tw__norm_simd {
     /* the tokenizer's: which characters are word characters (TW__E_WORD) */
     uint8_t word_lo[16];      /* ASCII, with ascii_hi as above */
     uint8_t pair_word[8][16]; /* U+0600–U+067F, indexed as pair: 0xFF or 0 */
+    /* the same ASCII facts a byte each, for 128-entry permutes (AVX-512
+     * VBMI): ascii_keep[b] nonzero when b folds as ascii_lo/ascii_hi say,
+     * ascii_word[b] when it is a word character */
+    uint8_t ascii_keep[128], ascii_word[128];
 } tw__norm_simd;
 
 typedef struct tw__norm_table {
@@ -58,13 +62,16 @@ size_t tw__norm_kernel_sse42(const tw__norm_simd *s, const uint8_t *in, size_t i
                              uint8_t *out, uint8_t prev_out);
 size_t tw__norm_kernel_avx2(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
                             uint8_t *out, uint8_t prev_out);
+size_t tw__norm_kernel_avx512(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
+                              uint8_t *out, uint8_t prev_out);
 /* The tokenizer's kernel: *mask gets, for each byte of the block at p, 1
  * when it belongs to a word character; 0 is returned (and *mask left)
  * when the block holds a character the kernel does not know. p[-1] and
  * p[width] must be readable. */
-typedef int (*tw__tok_kernel)(const tw__norm_simd *s, const uint8_t *p, uint32_t *mask);
-int tw__tok_words_sse42(const tw__norm_simd *s, const uint8_t *p, uint32_t *mask);
-int tw__tok_words_avx2(const tw__norm_simd *s, const uint8_t *p, uint32_t *mask);
+typedef int (*tw__tok_kernel)(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
+int tw__tok_words_sse42(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
+int tw__tok_words_avx2(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
+int tw__tok_words_avx512(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
 /* The tokenizer kernel and its block width for an instruction set (NULL,
  * 0 for scalar). */
 tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width);

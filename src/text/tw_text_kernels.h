@@ -107,7 +107,7 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
  * Fails (returns 0) on a block holding any other non-ASCII byte; the
  * scalar loop in tw_tokenize.c then takes it. Reads p[-1] and p[V_W].
  */
-int V_WORDS(const tw__norm_simd *s, const uint8_t *p, uint32_t *mask)
+int V_WORDS(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
 {
     V v = V_LOAD((const V *)p);
     V vp = V_LOAD((const V *)(p - 1));

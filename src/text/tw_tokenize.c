@@ -31,7 +31,7 @@ int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw_
     size_t i = 0, start = 0, next_try = 1;
     int in_word = 0;
     while (i < len) {
-        uint32_t mask;
+        uint64_t mask;
         if (kernel && i >= next_try && i + width < len) {
             if (!kernel(&t->simd, s + i, &mask)) {
                 next_try = i + width; /* the scalar loop takes this block */
@@ -42,10 +42,10 @@ int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw_
             if (tw__buf_reserve(tokens, tokens->len + width / 2 + 1, sizeof(tw__token)))
                 return TW_ENOMEM;
             tw__token *out = (tw__token *)tokens->data + tokens->len;
-            uint32_t prev = (mask << 1) | (uint32_t)in_word;
-            uint32_t edges = (mask ^ prev) & (width == 32 ? 0xFFFFFFFFu : 0xFFFFu);
+            uint64_t prev = (mask << 1) | (uint64_t)in_word;
+            uint64_t edges = (mask ^ prev) & (~(uint64_t)0 >> (64 - width));
             while (edges) {
-                size_t at = i + (size_t)__builtin_ctz(edges);
+                size_t at = i + (size_t)__builtin_ctzll(edges);
                 if (in_word)
                     *out++ = (tw__token){(uint32_t)start, (uint32_t)(at - start)};
                 start = at;

@@ -191,7 +191,7 @@ static void test_split_pair_at_block_end(void **state)
     (void)state;
     /* an odd ASCII prefix puts lead bytes at the last byte of a block */
     uint8_t buf[300];
-    for (size_t prefix = 1; prefix < 40; prefix++) {
+    for (size_t prefix = 1; prefix < 72; prefix++) {
         size_t n = 0;
         for (size_t k = 0; k < prefix; k++)
             buf[n++] = 'a';

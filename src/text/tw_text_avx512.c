@@ -1,0 +1,116 @@
+/*
+ * tw_text_avx512.c — the text stage's vector kernels for AVX-512 (64 bytes
+ * a step). Built with -mavx512f -mavx512bw -mavx512vbmi -mbmi and called
+ * only when the CPU has them (base/tw_cpu.c).
+ *
+ * The algorithms are tw_text_kernels.h's, written with mask registers
+ * instead of byte masks: comparisons give a bit a byte, blends take a
+ * mask, and the 128-entry lookups — the Arabic pair table (lead & 1,
+ * continuation & 0x3F) and the ASCII tables — are one VBMI two-table
+ * permute (vpermi2b) each, where SSE and AVX2 need eight shuffles and
+ * eight compares. The tables are tw__norm_simd's, laid out for this
+ * (pair[8][16] is already 128 bytes in index order; ascii_keep and
+ * ascii_word are the ASCII nibble bitmaps spread out a byte each). The
+ * tests hold both kernels to the scalar loops byte for byte.
+ */
+#include <immintrin.h>
+#include "text/tw_text.h"
+
+#define W 64
+
+static inline __m512i table128(const uint8_t *t, __m512i idx)
+{
+    /* t[idx & 127]: bit 6 of idx picks the half, bit 7 is ignored */
+    return _mm512_permutex2var_epi8(_mm512_loadu_si512(t), idx, _mm512_loadu_si512(t + 64));
+}
+
+static inline __mmask64 eq(__m512i a, __m512i b)
+{
+    return _mm512_cmpeq_epi8_mask(a, b);
+}
+
+static inline __mmask64 lead_of(__m512i v)
+{
+    /* D8 or D9: (v & 0xFE) == 0xD8 */
+    return eq(_mm512_and_si512(v, _mm512_set1_epi8((char)0xFE)), _mm512_set1_epi8((char)0xD8));
+}
+
+static inline __mmask64 cont_of(__m512i v)
+{
+    return eq(_mm512_and_si512(v, _mm512_set1_epi8((char)0xC0)), _mm512_set1_epi8((char)0x80));
+}
+
+/* The pair index of every byte: a lead with the byte after it, a
+ * continuation with the byte before it, (lead & 1) << 6 | (cont & 0x3F). */
+static inline __m512i pair_index(__m512i vp, __m512i v, __m512i vn, __mmask64 lead)
+{
+    const __m512i one = _mm512_set1_epi8(1), low6 = _mm512_set1_epi8(0x3F);
+    __m512i as_cont = _mm512_or_si512(_mm512_slli_epi16(_mm512_and_si512(vp, one), 6),
+                                      _mm512_and_si512(v, low6));
+    __m512i as_lead = _mm512_or_si512(_mm512_slli_epi16(_mm512_and_si512(v, one), 6),
+                                      _mm512_and_si512(vn, low6));
+    return _mm512_mask_blend_epi8(lead, as_cont, as_lead);
+}
+
+size_t tw__norm_kernel_avx512(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
+                              uint8_t *out, uint8_t prev_out)
+{
+    if (in[i] == ' ' && (prev_out == ' ' || prev_out == '\n'))
+        return 0;
+    const __m512i space = _mm512_set1_epi8(' ');
+    const __m512i ff = _mm512_set1_epi8((char)0xFF);
+    const __m512i fold = _mm512_set1_epi8(s->case_fold ? 32 : 0);
+    size_t done = 0;
+    while (i + done + W + 1 <= len) {
+        const uint8_t *p = in + i + done;
+        __m512i v = _mm512_loadu_si512(p);
+        __m512i vp = _mm512_loadu_si512(p - 1);
+        __m512i vn = _mm512_loadu_si512(p + 1);
+        /* ASCII that folds to itself (or A-Z to a-z), and not a second space */
+        __mmask64 ascii = ~_mm512_movepi8_mask(v);
+        __m512i keep = table128(s->ascii_keep, v);
+        __mmask64 aok = ascii & _mm512_test_epi8_mask(keep, keep) & ~(eq(v, space) & eq(vp, space));
+        __mmask64 upper = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, _mm512_set1_epi8('A')),
+                                                 _mm512_set1_epi8(26));
+        __m512i aout = _mm512_mask_add_epi8(v, upper, v, fold);
+        /* Arabic pairs whose fold stays in U+0600-U+067F */
+        __mmask64 lead = lead_of(v);
+        __m512i val = table128(&s->pair[0][0], pair_index(vp, v, vn, lead));
+        __mmask64 known = ~eq(val, ff);
+        __mmask64 lok = lead & cont_of(vn) & known;
+        __mmask64 cok = lead_of(vp) & cont_of(v) & known;
+        __m512i lout = _mm512_add_epi8(
+            _mm512_set1_epi8((char)0xD8),
+            _mm512_and_si512(_mm512_srli_epi16(val, 6), _mm512_set1_epi8(1)));
+        __m512i cout = _mm512_or_si512(_mm512_set1_epi8((char)0x80),
+                                       _mm512_and_si512(val, _mm512_set1_epi8(0x3F)));
+        __m512i o = _mm512_mask_blend_epi8(lok, cout, lout);
+        o = _mm512_mask_blend_epi8(aok, o, aout);
+        _mm512_storeu_si512(out + done, o);
+        uint64_t okmask = (uint64_t)(aok | lok | cok);
+        if (okmask != ~(uint64_t)0)
+            return done + (size_t)__builtin_ctzll(~okmask);
+        /* keep a lead with its continuation: stop before a split pair */
+        done += (p[W - 1] & 0xFE) == 0xD8 ? W - 1 : W;
+    }
+    return done;
+}
+
+int tw__tok_words_avx512(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
+{
+    __m512i v = _mm512_loadu_si512(p);
+    __m512i vp = _mm512_loadu_si512(p - 1);
+    __m512i vn = _mm512_loadu_si512(p + 1);
+    __mmask64 ascii = ~_mm512_movepi8_mask(v);
+    __mmask64 is_lead = lead_of(v);
+    __mmask64 lead = is_lead & cont_of(vn);
+    __mmask64 cont = lead_of(vp) & cont_of(v);
+    if ((uint64_t)(ascii | lead | cont) != ~(uint64_t)0)
+        return 0;
+    __m512i aw = table128(s->ascii_word, v);
+    __m512i pw = table128(&s->pair_word[0][0], pair_index(vp, v, vn, is_lead));
+    __mmask64 aword = ascii & _mm512_test_epi8_mask(aw, aw);
+    __mmask64 word = (lead | cont) & _mm512_test_epi8_mask(pw, pw);
+    *mask = (uint64_t)(aword | word);
+    return 1;
+}
