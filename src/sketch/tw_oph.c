@@ -11,7 +11,11 @@
  * values keep Pr[sig_a[i] == sig_b[i]] = Jaccard(a, b), so LSH banding and
  * the collision estimate work as with K-permutation MinHash (tests check it
  * against exact Jaccard).
+ *
+ * The loop over the shingles (tw__oph_add_scalar here, vector kernels in
+ * tw_oph_avx2.c and tw_oph_avx512.c) is chosen once per plan.
  */
+#include <string.h>
 #include "sketch/tw_sketch.h"
 
 
@@ -28,6 +32,7 @@ static void oph_plan(tw__oph *o, uint64_t seed, int count)
     o->count = count > TW__MH_N ? TW__MH_N : (count < 0 ? 0 : count);
     o->salt = tw__mix64(seed ^ 0x4F50482D5457ull); /* "OPH-TW" */
     o->tries_drawn = 0;
+    o->add = tw__oph_add_for(tw__isa_active());
 }
 
 void tw__oph_init(tw__oph *o, uint64_t seed, int count)
@@ -42,45 +47,67 @@ void tw__oph_init(tw__oph *o, uint64_t seed, int count)
             o->tries[i][t] = (uint8_t)oph_try(o->salt, i, (uint64_t)t + 1, o->count);
 }
 
-/* Folds fp[0, n) into the bins. */
-static void oph_add(uint64_t s, const uint32_t *fp, size_t n, uint32_t *sig, uint8_t *filled,
-                    int count)
+void tw__oph_add_scalar(uint64_t salt, const uint32_t *fp, size_t n, uint32_t *sig,
+                        uint8_t *filled, int count)
 {
-    for (size_t j = 0; j < n; j++) {
-        uint64_t h = tw__mix64((uint64_t)fp[j] ^ s);
-        uint32_t bin = (uint32_t)(((h >> 32) * (uint64_t)count) >> 32);
-        uint32_t v = (uint32_t)h;
-        /* branch-free: which bin wins is data, a branch would mispredict */
-        sig[bin] = v < sig[bin] ? v : sig[bin];
-        filled[bin] = 1;
-    }
+    for (size_t j = 0; j < n; j++)
+        tw__oph_add_one(salt, fp[j], sig, filled, count);
+}
+
+tw__oph_add_fn tw__oph_add_for(tw__isa isa)
+{
+#if TW_X86_KERNELS
+    if (isa >= TW__ISA_AVX512)
+        return tw__oph_add_avx512;
+    if (isa == TW__ISA_AVX2)
+        return tw__oph_add_avx2;
+#else
+    TW_UNUSED(isa);
+#endif
+    return tw__oph_add_scalar;
 }
 
 /* Fills the empty bins (a set of `n` shingles; an empty set stays all ones):
- * an empty bin takes the value of the first filled bin among its tries. */
+ * an empty bin takes the value of the first filled bin among its tries.
+ * The filled bins are read into a 128-bit mask first, so the walk visits
+ * only the empty ones (about 1 in 10 for a 300-shingle text over 126
+ * bins) and a try is one bit test; filled bins never change, so their
+ * values are read in place. */
 static void oph_densify(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled)
 {
-    int count = o->count, nfilled = 0;
-    for (int i = 0; i < count; i++)
-        nfilled += filled[i];
+    int count = o->count;
+    uint64_t full[2] = {0, 0};
+    for (int i = 0; i < count; i += 8) {
+        /* eight 0/1 bytes to eight bits: the multiply gathers them into
+         * the top byte (filled[] has TW__MH_N entries; bins past count are 0) */
+        uint64_t x;
+        memcpy(&x, filled + i, 8);
+        full[i >> 6] |= ((x * 0x0102040810204080ull) >> 56) << (i & 63);
+    }
+    int nfilled = __builtin_popcountll(full[0]) + __builtin_popcountll(full[1]);
     if (n == 0 || nfilled == count)
         return; /* an empty set stays empty; a long text fills every bin */
-    uint32_t tmp[TW__MH_N];
-    for (int i = 0; i < count; i++)
-        tmp[i] = sig[i];
-    for (int i = 0; i < count; i++) {
-        if (filled[i])
-            continue;
-        const int tries = o->tries_drawn ? TW__OPH_TRIES : 0;
-        int t = 0;
-        while (t < tries && !filled[o->tries[i][t]])
-            t++;
-        uint32_t j = t < tries ? o->tries[i][t] : 0;
-        for (uint64_t attempt = (uint64_t)tries + 1; t == tries; attempt++) {
-            j = oph_try(o->salt, i, attempt, count);
-            t -= filled[j]; /* found: leave the loop */
+    const int tries = o->tries_drawn ? TW__OPH_TRIES : 0;
+    for (int w = 0; w < 2; w++) {
+        uint64_t empty = ~full[w];
+        if (count - 64 * w < 64)
+            empty &= count > 64 * w ? ((uint64_t)1 << (count - 64 * w)) - 1 : 0;
+        while (empty) {
+            int i = 64 * w + __builtin_ctzll(empty);
+            empty &= empty - 1;
+            int t = 0;
+            uint32_t j = 0;
+            for (; t < tries; t++) {
+                j = o->tries[i][t];
+                if (full[j >> 6] >> (j & 63) & 1)
+                    break;
+            }
+            for (uint64_t attempt = (uint64_t)tries + 1; t == tries; attempt++) {
+                j = oph_try(o->salt, i, attempt, count);
+                t -= (int)(full[j >> 6] >> (j & 63) & 1); /* found: leave the loop */
+            }
+            sig[i] = sig[j];
         }
-        sig[i] = tmp[j];
     }
 }
 
@@ -93,11 +120,11 @@ void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t
     if (n_prefix > n)
         n_prefix = n;
     uint32_t bins[TW__MH_N];
-    uint8_t filled[TW__MH_N] = {0}, filled_prefix[TW__MH_N];
+    uint8_t filled[TW__MH_N] = {0}, filled_prefix[TW__MH_N] = {0};
     for (int i = 0; i < count; i++)
         bins[i] = UINT32_MAX;
     /* the whole set's bins are the prefix's, carried on over the rest */
-    oph_add(o->salt, fp, n_prefix, bins, filled, count);
+    o->add(o->salt, fp, n_prefix, bins, filled, count);
     if (sig_prefix) {
         for (int i = 0; i < count; i++) {
             sig_prefix[i] = bins[i];
@@ -106,7 +133,7 @@ void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t
         oph_densify(o, n_prefix, sig_prefix, filled_prefix);
     }
     if (sig) {
-        oph_add(o->salt, fp + n_prefix, n - n_prefix, bins, filled, count);
+        o->add(o->salt, fp + n_prefix, n - n_prefix, bins, filled, count);
         for (int i = 0; i < count; i++)
             sig[i] = bins[i];
         oph_densify(o, n, sig, filled);

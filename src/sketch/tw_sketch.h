@@ -49,12 +49,47 @@ void tw__minhash_sign(const tw__minhash *mh, const uint32_t *fp, size_t n, uint3
  * shingle. All ones for an empty set. This is what batches use. */
 void tw__oph_sign(uint64_t seed, const uint32_t *fp, size_t n, uint32_t *sig, int count);
 
+/* OPH's inner loop, one per instruction set: folds fp[0, n) into the
+ * bins — each shingle x goes to bin (hi32(m) * count) >> 32 with value
+ * lo32(m), m = tw__mix64(x ^ salt), keeping the minimum, and marks the
+ * bin filled. The vector kernels hash 4 (AVX2) or 8 (AVX-512) shingles at
+ * once and keep the minimum per bin with scalar stores (bins collide
+ * within a vector too often for a scatter); they equal the scalar loop bit
+ * for bit, and the tests hold them to it. */
+typedef void (*tw__oph_add_fn)(uint64_t salt, const uint32_t *fp, size_t n, uint32_t *sig,
+                               uint8_t *filled, int count);
+void tw__oph_add_scalar(uint64_t salt, const uint32_t *fp, size_t n, uint32_t *sig,
+                        uint8_t *filled, int count);
+void tw__oph_add_avx2(uint64_t salt, const uint32_t *fp, size_t n, uint32_t *sig,
+                      uint8_t *filled, int count);
+void tw__oph_add_avx512(uint64_t salt, const uint32_t *fp, size_t n, uint32_t *sig,
+                        uint8_t *filled, int count);
+/* The kernel for an instruction set (the scalar loop where it has none). */
+tw__oph_add_fn tw__oph_add_for(tw__isa isa);
+
+/* Value v reaches bin: every kernel keeps the minimum this way. */
+static inline void tw__oph_keep(uint32_t *sig, uint8_t *filled, uint32_t bin, uint32_t v)
+{
+    /* branch-free: which bin wins is data, a branch would mispredict */
+    sig[bin] = v < sig[bin] ? v : sig[bin];
+    filled[bin] = 1;
+}
+
+/* The scalar loop's step for one shingle, which the kernels' tails share. */
+static inline void tw__oph_add_one(uint64_t salt, uint32_t x, uint32_t *sig, uint8_t *filled,
+                                   int count)
+{
+    uint64_t h = tw__mix64((uint64_t)x ^ salt);
+    tw__oph_keep(sig, filled, (uint32_t)(((h >> 32) * (uint64_t)count) >> 32), (uint32_t)h);
+}
+
 /* What signing with one seed and count shares: drawn once (tw__oph_init),
  * then used for every document. */
 #define TW__OPH_TRIES 32
 typedef struct tw__oph {
     uint64_t salt;
     int count;
+    tw__oph_add_fn add; /* the active instruction set's kernel */
     int tries_drawn; /* tries below are filled (tw__oph_sign hashes them as needed) */
     uint8_t tries[TW__MH_N][TW__OPH_TRIES]; /* the bins an empty bin borrows from, in order */
 } tw__oph;

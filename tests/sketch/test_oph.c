@@ -142,10 +142,45 @@ static void test_prefix_and_whole_in_one_pass(void **state)
     }
 }
 
+/* Every instruction set's inner loop against the scalar one, bit for bit:
+ * lengths around the vector widths, unaligned starts, bin counts that do
+ * and do not divide the hash range, and bins already holding values. */
+static void test_kernels_equal_scalar(void **state)
+{
+    (void)state;
+    uint64_t rng = 77;
+    uint32_t a[300];
+    for (int i = 0; i < 300; i++)
+        a[i] = (uint32_t)splitmix64(&rng);
+    static const int counts[] = {1, 7, 64, 126, 128};
+    for (int isa = TW__ISA_SCALAR + 1; isa <= (int)tw__isa_supported(); isa++) {
+        tw__oph_add_fn k = tw__oph_add_for((tw__isa)isa);
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
+            for (size_t start = 0; start < 9; start++)
+                for (size_t n = 0; n <= 70; n += (n < 20 ? 1 : 7)) {
+                    uint32_t s1[TW__MH_N], s2[TW__MH_N];
+                    uint8_t f1[TW__MH_N] = {0}, f2[TW__MH_N] = {0};
+                    for (int i = 0; i < TW__MH_N; i++)
+                        s1[i] = s2[i] = i % 3 ? UINT32_MAX : (uint32_t)splitmix64(&rng);
+                    uint64_t salt = splitmix64(&rng);
+                    tw__oph_add_scalar(salt, a + start, n, s1, f1, counts[c]);
+                    k(salt, a + start, n, s2, f2, counts[c]);
+                    assert_memory_equal(s1, s2, sizeof s1);
+                    assert_memory_equal(f1, f2, sizeof f1);
+                }
+    }
+    /* the active plan uses the active set's kernel */
+    tw__oph o;
+    tw__oph_init(&o, 1, 126);
+    assert_ptr_equal(o.add, tw__oph_add_for(tw__isa_active()));
+    assert_ptr_equal(tw__oph_add_for(TW__ISA_SCALAR), tw__oph_add_scalar);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_accuracy_large_sets),
+        cmocka_unit_test(test_kernels_equal_scalar),
         cmocka_unit_test(test_accuracy_sets_smaller_than_the_bins),
         cmocka_unit_test(test_identical_sets_collide_everywhere),
         cmocka_unit_test(test_order_independent_and_seeded),
