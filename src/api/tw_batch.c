@@ -5,8 +5,8 @@
  * growing array; the text is not kept. Clustering then runs in passes over
  * those sets:
  *   1. exact duplicates (same set) are joined, and counted once from here on;
- *   2. document frequency of every shingle over distinct documents (one
- *      radix sort); shingles in more than common_df of them are
+ *   2. document frequency of every shingle over distinct documents (in
+ *      buckets counted in cache); shingles in more than common_df of them are
  *      boilerplate-like: site templates, "most read" blocks, formulae;
  *   3. each set is split into rare and boilerplate-like runs;
  *   4. MinHash signatures (one-permutation hashing with densification, over
@@ -255,6 +255,17 @@ static int join_exact(tw_batch *b, tw__uf *uf, uint8_t *distinct)
 #define TW_DF_MAX_BITS 14
 #define TW_DF_PER_BUCKET 16384 /* ... so that a bucket holds about this many at most */
 
+/* Inside a bucket, a first pass counts every shingle in a direct-mapped
+ * array of saturating byte counters indexed by its low bits (32 KB, in L1):
+ * a counter is at least its shingles' count, so a shingle whose counter
+ * ends at most the limit is rare — nearly every shingle of a bucket (8,000
+ * on SaudiNewsNet, 5 of them boilerplate-like) — and only the few whose
+ * counter passes it (the boilerplate-like ones and what shares their
+ * counters) are counted exactly, in the same order as before, so the result
+ * is the same set. On SaudiNewsNet df_buckets went from 8.5% to 3.0% of a
+ * near-copy run's samples. */
+#define TW_DF_FILTER_BITS 15
+
 typedef struct df_ctx {
     uint32_t *all;        /* shingles grouped by bucket */
     const size_t *start;  /* bucket b is all[start[b], start[b + 1]) */
@@ -263,7 +274,27 @@ typedef struct df_ctx {
     tw__buf *found;       /* per worker: uint32_t common shingles */
     uint32_t **table;     /* per worker: 2^bits keys (0: empty), 2^bits counts,
                            * then room for 2^bits slot numbers (those in use) */
+    uint8_t **filter;     /* per worker: 2^TW_DF_FILTER_BITS counters (zero between
+                           * buckets), or NULL when the limit is too high for bytes */
 } df_ctx;
+
+/* The exact count of x (at i of its bucket): x joins found when it
+ * passes the limit. */
+static inline int df_count(df_ctx *c, tw__buf *found, uint32_t *keys, uint32_t *counts,
+                           uint32_t *used, size_t *nused, size_t mask, uint32_t x)
+{
+    size_t j = tw__key_slot(keys, mask, x);
+    if (!keys[j]) {
+        keys[j] = x;
+        used[(*nused)++] = (uint32_t)j;
+    }
+    if (++counts[j] == c->limit + 1) {
+        if (tw__buf_reserve(found, found->len + 1, sizeof(uint32_t)))
+            return TW_ENOMEM;
+        ((uint32_t *)found->data)[found->len++] = x;
+    }
+    return TW_OK;
+}
 
 static int df_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
 {
@@ -271,22 +302,28 @@ static int df_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
     tw__buf *found = &c->found[worker];
     size_t mask = ((size_t)1 << c->bits) - 1;
     uint32_t *keys = c->table[worker], *counts = keys + mask + 1, *used = counts + mask + 1;
+    uint8_t *filter = c->filter ? c->filter[worker] : NULL;
+    const uint32_t fmask = ((uint32_t)1 << TW_DF_FILTER_BITS) - 1;
     for (size_t bk = begin; bk < end; bk++) {
         const uint32_t *x = c->all + c->start[bk];
         size_t n = c->start[bk + 1] - c->start[bk];
         /* counted in a table at most half full, in cache */
         size_t nused = 0;
-        for (size_t i = 0; i < n; i++) {
-            size_t j = tw__key_slot(keys, mask, x[i]);
-            if (!keys[j]) {
-                keys[j] = x[i];
-                used[nused++] = (uint32_t)j;
+        if (filter) {
+            for (size_t i = 0; i < n; i++) {
+                uint8_t *f = &filter[x[i] & fmask];
+                *f = (uint8_t)(*f + (*f != 0xFF));
             }
-            if (++counts[j] == c->limit + 1) {
-                if (tw__buf_reserve(found, found->len + 1, sizeof(uint32_t)))
+            for (size_t i = 0; i < n; i++)
+                if (filter[x[i] & fmask] > c->limit &&
+                    df_count(c, found, keys, counts, used, &nused, mask, x[i]))
                     return TW_ENOMEM;
-                ((uint32_t *)found->data)[found->len++] = x[i];
-            }
+            for (size_t i = 0; i < n; i++)
+                filter[x[i] & fmask] = 0;
+        } else {
+            for (size_t i = 0; i < n; i++)
+                if (df_count(c, found, keys, counts, used, &nused, mask, x[i]))
+                    return TW_ENOMEM;
         }
         /* empty again for the next bucket: only the slots it used */
         for (size_t k = 0; k < nused; k++)
@@ -351,8 +388,10 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
     size_t *hist = calloc((size_t)nw * nb, sizeof *hist);
     tw__buf *found = calloc(nw, sizeof *found);
     uint32_t **table = calloc(nw, sizeof *table);
+    /* byte counters saturate at 255: a higher limit counts every shingle exactly */
+    uint8_t **filter = limit < 0xFF ? calloc(nw, sizeof *filter) : NULL;
     uint32_t *all = NULL;
-    int rc = (start && hist && found && table) ? TW_OK : TW_ENOMEM;
+    int rc = (start && hist && found && table && (filter || limit >= 0xFF)) ? TW_OK : TW_ENOMEM;
     spread_ctx sc = {b, distinct, hist, NULL, dbits, 0};
     if (!rc)
         rc = tw__parallel_for(n, nw, 256, spread_range, &sc);
@@ -378,7 +417,8 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
     while (((size_t)1 << bits) < 2 * largest)
         bits++;
     for (unsigned w = 0; !rc && w < nw; w++)
-        if (!(table[w] = calloc((size_t)3 << bits, sizeof(uint32_t))))
+        if (!(table[w] = calloc((size_t)3 << bits, sizeof(uint32_t))) ||
+            (filter && !(filter[w] = calloc((size_t)1 << TW_DF_FILTER_BITS, 1))))
             rc = TW_ENOMEM;
     if (!rc) {
         sc.all = all;
@@ -386,7 +426,7 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
         rc = tw__parallel_for(n, nw, 256, spread_range, &sc);
     }
     if (!rc) {
-        df_ctx ctx = {all, start, limit, bits, found, table};
+        df_ctx ctx = {all, start, limit, bits, found, table, filter};
         rc = tw__parallel_for(nb, nw, 64, df_buckets, &ctx);
     }
     size_t nfound = 0;
@@ -400,9 +440,12 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
     for (unsigned w = 0; found && table && w < nw; w++) {
         tw__buf_free(&found[w]);
         free(table[w]);
+        if (filter)
+            free(filter[w]);
     }
     free(found);
     free(table);
+    free(filter);
     free(start);
     free(hist);
     return rc;

@@ -794,6 +794,77 @@ static void test_batch_keeps_stories_apart(void **state)
     tw_batch_free(b);
 }
 
+/* An Arabic word of its own for every number (three letters or more). */
+static size_t number_word(unsigned v, char *o)
+{
+    size_t n = 0;
+    do {
+        uint32_t cp = 0x0628 + v % 18; /* ب .. ع */
+        o[n++] = (char)(0xC0 | (cp >> 6));
+        o[n++] = (char)(0x80 | (cp & 0x3F));
+        v /= 18;
+    } while (v || n < 6);
+    o[n++] = ' ';
+    return n;
+}
+
+/* Document frequency is exact at every limit, on both sides of it: a
+ * phrase of five words (two 4-word shingles) is put in exactly k of 320
+ * documents for k around each limit tried; every other word is a
+ * document's own, so the shingles in more than `limit` documents are
+ * known. Limits of 255 and above count every shingle exactly; lower ones
+ * go through the byte counters first (tw_batch.c), which must change
+ * nothing. */
+static void test_document_frequency_is_exact(void **state)
+{
+    (void)state;
+    static const unsigned ks[] = {1, 2, 3, 4, 15, 16, 17, 18, 100, 254, 255, 256, 257, 300, 320};
+    const size_t nk = sizeof ks / sizeof ks[0], ndocs = 320;
+    static const uint32_t limits[] = {0, 3, 16, 17, 254, 255, 256, 299, 1000};
+    char *text = malloc(64 * 1024);
+    assert_non_null(text);
+    for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+        tw_config c;
+        tw_config_default(&c);
+        c.common_df = limits[l];
+        tw_engine *e;
+        tw_scratch *s;
+        tw_batch *b;
+        assert_int_equal(tw_engine_create(&c, &e, NULL, 0), TW_OK);
+        assert_int_equal(tw_scratch_create(e, &s), TW_OK);
+        assert_int_equal(tw_batch_create(e, &b), TW_OK);
+        unsigned own = 100000;
+        for (size_t d = 0; d < ndocs; d++) {
+            size_t n = 0;
+            n += number_word(own++, text + n);
+            for (size_t p = 0; p < nk; p++) {
+                if (d >= ks[p])
+                    continue;
+                for (unsigned w = 0; w < 5; w++)
+                    n += number_word(1000 + (unsigned)p * 5 + w, text + n);
+                n += number_word(own++, text + n);
+            }
+            size_t idx;
+            assert_int_equal(tw_batch_add(b, s, text, n, &idx, NULL), TW_OK);
+        }
+        assert_int_equal(tw_batch_cluster(b), TW_OK);
+        size_t want = 0;
+        for (size_t p = 0; limits[l] > 0 && p < nk; p++)
+            want += ks[p] > limits[l] ? 2 : 0;
+        tw_batch_stats st;
+        assert_int_equal(tw_batch_stats_get(b, &st), TW_OK);
+        if (st.common_shingles != want) {
+            print_error("limit %u: %zu common shingles, want %zu\n", limits[l],
+                        st.common_shingles, want);
+            fail();
+        }
+        tw_batch_free(b);
+        tw_scratch_free(s);
+        tw_engine_free(e);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -811,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_similarity_of_variants),
         cmocka_unit_test(test_batch_finds_the_stories),
         cmocka_unit_test(test_batch_keeps_stories_apart),
+        cmocka_unit_test(test_document_frequency_is_exact),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
