@@ -88,6 +88,7 @@ void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
  * sort); tmp must hold n keys. */
 size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n);
 
+
 /* --------------------------------------------- threads (tw_parallel.c) */
 
 /* Work on items [begin, end) as worker number `worker`; nonzero = failure. */
@@ -120,6 +121,24 @@ tw__isa tw__isa_active(void);
 tw__isa tw__isa_supported(void);
 const char *tw__isa_name(tw__isa isa);
 int tw__isa_from_name(const char *name, tw__isa *out);
+
+/* ------------------------------------- sorting hash sets (tw_buf.c) */
+
+/* tw__sort_unique_hashes_u32 has one variant per instruction set (the
+ * active one is chosen once):
+ * the scalar one is the reference; the AVX-512 one (tw_sort_avx512.c)
+ * sorts buckets of up to 16 keys in one register each. Both radix-sort
+ * more than TW__SORT_HASHES_MAX keys. */
+#define TW__SORT_HASHES_MAX 8192
+typedef size_t (*tw__sort_unique_fn)(uint32_t *keys, uint32_t *tmp, size_t n);
+size_t tw__sort_unique_hashes_u32_scalar(uint32_t *keys, uint32_t *tmp, size_t n);
+size_t tw__sort_unique_hashes_u32_avx512(uint32_t *keys, uint32_t *tmp, size_t n);
+tw__sort_unique_fn tw__sort_unique_for(tw__isa isa);
+/* Their shared first pass: spreads keys[0, n) (n >= 1) into tmp by 2^bits
+ * buckets (bits <= 11) of the top bits that vary among them; ends[b] is
+ * then where bucket b ends in tmp (it starts at ends[b - 1], or 0), each
+ * bucket in input order. ends holds 2^bits + 1 entries. */
+void tw__hash_buckets(const uint32_t *keys, uint32_t *tmp, size_t n, unsigned bits, uint32_t *ends);
 
 /* Whether TAWAM_NO_PRECOMPILED is set (not empty, not "0"): what is made at
  * build time (Hyperscan databases, the normalization table, LSH bands) is

@@ -1,8 +1,9 @@
 /*
- * tw_buf.c — growable arrays and a radix sort, the two pieces of plumbing
- * every stage uses. Growth is geometric (x1.5 + 64) so amortized appends are
+ * tw_buf.c — growable arrays and the sorts of hash keys, the plumbing every
+ * stage uses (the AVX-512 variant of the set sort is tw_sort_avx512.c). Growth is geometric (x1.5 + 64) so amortized appends are
  * O(1); overflow of the byte count is checked before any allocation.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/tw_base.h"
@@ -71,20 +72,8 @@ static size_t unique_sorted(uint32_t *keys, size_t n)
 
 #define TW__SELF(x) (x)
 
-size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
+void tw__hash_buckets(const uint32_t *keys, uint32_t *tmp, size_t n, unsigned bits, uint32_t *ends)
 {
-    /* One pass into 2^bits buckets by the top varying bits, about two keys
-     * a bucket, then insertion sort inside each: for one document's few
-     * hundred shingle hashes, half the work of four radix passes. */
-    if (n > 8192) {
-        tw__radix_sort_u32(keys, tmp, n);
-        return unique_sorted(keys, n);
-    }
-    if (n < 2)
-        return n;
-    unsigned bits = 1;
-    while (bits < 11 && ((size_t)1 << bits) < n / 2)
-        bits++;
     /* buckets by the top bits of the part that varies: keys that share
      * their top bits (one bucket of the DF pass) spread as well */
     uint32_t lo = keys[0], hi = keys[0];
@@ -95,16 +84,33 @@ size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
     unsigned varying = lo == hi ? 0 : 32 - (unsigned)__builtin_clz(lo ^ hi);
     unsigned shift = varying > bits ? varying - bits : 0;
     uint32_t mask = ((uint32_t)1 << bits) - 1;
-    uint32_t count[(1u << 11) + 1];
-    memset(count, 0, (((size_t)1 << bits) + 1) * sizeof count[0]);
+    memset(ends, 0, (((size_t)1 << bits) + 1) * sizeof ends[0]);
     for (size_t i = 0; i < n; i++)
-        count[((keys[i] >> shift) & mask) + 1]++;
+        ends[((keys[i] >> shift) & mask) + 1]++;
     for (size_t b = 0; b < ((size_t)1 << bits); b++)
-        count[b + 1] += count[b];
+        ends[b + 1] += ends[b];
     for (size_t i = 0; i < n; i++)
-        tmp[count[(keys[i] >> shift) & mask]++] = keys[i];
-    /* count[b] is now the end of bucket b; insertion sort runs across
-     * bucket edges harmlessly (earlier buckets hold smaller keys) */
+        tmp[ends[(keys[i] >> shift) & mask]++] = keys[i];
+}
+
+size_t tw__sort_unique_hashes_u32_scalar(uint32_t *keys, uint32_t *tmp, size_t n)
+{
+    /* One pass into 2^bits buckets by the top varying bits, about two keys
+     * a bucket, then insertion sort inside each: for one document's few
+     * hundred shingle hashes, half the work of four radix passes. */
+    if (n > TW__SORT_HASHES_MAX) {
+        tw__radix_sort_u32(keys, tmp, n);
+        return unique_sorted(keys, n);
+    }
+    if (n < 2)
+        return n;
+    unsigned bits = 1;
+    while (bits < 11 && ((size_t)1 << bits) < n / 2)
+        bits++;
+    uint32_t ends[(1u << 11) + 1];
+    tw__hash_buckets(keys, tmp, n, bits, ends);
+    /* insertion sort runs across bucket edges harmlessly (earlier buckets
+     * hold smaller keys) */
     TW__INSERTION_SORT(uint32_t, tmp, n, TW__SELF);
     /* back into keys, duplicates dropped on the way (no copy, then a pass) */
     size_t u = 1;
@@ -114,4 +120,29 @@ size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
         u += tmp[i] != tmp[i - 1];
     }
     return u;
+}
+
+tw__sort_unique_fn tw__sort_unique_for(tw__isa isa)
+{
+#if TW_X86_KERNELS
+    if (isa >= TW__ISA_AVX512)
+        return tw__sort_unique_hashes_u32_avx512;
+#else
+    TW_UNUSED(isa);
+#endif
+    return tw__sort_unique_hashes_u32_scalar;
+}
+
+static tw__sort_unique_fn sort_unique_active;
+static pthread_once_t sort_unique_once = PTHREAD_ONCE_INIT;
+
+static void sort_unique_choose(void)
+{
+    sort_unique_active = tw__sort_unique_for(tw__isa_active());
+}
+
+size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
+{
+    pthread_once(&sort_unique_once, sort_unique_choose);
+    return sort_unique_active(keys, tmp, n);
 }
