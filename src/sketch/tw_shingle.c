@@ -8,7 +8,8 @@
  * masked to their length and folded by one 64x64->128-bit multiply, the
  * way XXH3 folds its short inputs; longer words go to XXH3 itself. A
  * window is a polynomial in the word hashes (mod 2^64) with an avalanche at
- * the end. Both replaced an XXH3 call each (its length dispatch per word,
+ * the end (eight windows at once with AVX-512, tw_shingle_avx512.c). Both
+ * replaced an XXH3 call each (its length dispatch per word,
  * a 32-byte XXH3 per window): tokenize + shingle on SaudiNewsNet went from
  * 310-345 ms to 260-275 ms (build/tw_bench), near-copy accuracy unchanged
  * (bench/accuracy.sh, within the LSH's own run-to-run spread).
@@ -18,6 +19,7 @@
 /* xxHash's own header in inline mode: the hash of long words is inlined
  * instead of called through the shared library. */
 #define XXH_INLINE_ALL
+#include <pthread.h>
 #include <string.h>
 #include <xxhash.h>
 #include "sketch/tw_sketch.h"
@@ -31,7 +33,7 @@ static inline uint64_t fold128(uint64_t a, uint64_t b)
 static inline uint64_t avalanche(uint64_t h)
 {
     h ^= h >> 37;
-    h *= 0x165667919E3779F9ull;
+    h *= TW__AVALANCHE_MUL;
     return h ^ (h >> 32);
 }
 
@@ -71,22 +73,56 @@ static inline uint64_t word_hash(const uint8_t *text, size_t text_len, tw__token
     return avalanche(fold128(a ^ k1, b ^ k2) + len);
 }
 
-/* fp[i] for the window th[i, i + kk) of every i < nsh. */
 static inline void window_hashes(const uint64_t *th, size_t nsh, size_t kk, uint64_t start,
                                  uint32_t *fp)
 {
     for (size_t i = 0; i < nsh; i++) {
         uint64_t acc = start;
         for (size_t j = 0; j < kk; j++)
-            acc = (acc + th[i + j]) * 0xC2B2AE3D27D4EB4Full;
+            acc = (acc + th[i + j]) * TW__WINDOW_MUL;
         uint32_t h = (uint32_t)avalanche(acc);
         fp[i] = h ? h : 1;
     }
 }
 
+void tw__window_hashes_scalar(const uint64_t *th, size_t nsh, size_t kk, uint64_t start,
+                              uint32_t *fp)
+{
+    if (kk == 4) /* the default, unrolled by the compiler: same values */
+        window_hashes(th, nsh, 4, start, fp);
+    else
+        window_hashes(th, nsh, kk, start, fp);
+}
+
+static void window4_scalar(const uint64_t *th, size_t nsh, uint64_t start, uint32_t *fp)
+{
+    tw__window_hashes_scalar(th, nsh, 4, start, fp);
+}
+
+tw__window4_fn tw__window4_for(tw__isa isa)
+{
+#if TW_X86_KERNELS
+    if (isa >= TW__ISA_AVX512)
+        return tw__window4_hashes_avx512;
+#else
+    TW_UNUSED(isa);
+#endif
+    return window4_scalar;
+}
+
+static tw__window4_fn window4_active;
+static pthread_once_t window4_once = PTHREAD_ONCE_INIT;
+
+static void window4_choose(void)
+{
+    window4_active = tw__window4_for(tw__isa_active());
+}
+
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
                 uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out)
 {
+    pthread_once(&window4_once, window4_choose);
+    const tw__window4_fn window4 = window4_active;
     out->len = 0;
     if (ntok == 0)
         return TW_OK;
@@ -104,10 +140,10 @@ int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size
         th[i] = word_hash(text, text_len, tok[i], k1, k2, seed);
     const uint64_t start = avalanche(seed ^ (0x9E3779B97F4A7C15ull * kk));
     uint32_t *fp = out->data;
-    if (kk == 4) /* the default, unrolled by the compiler: same values */
-        window_hashes(th, nsh, 4, start, fp);
+    if (kk == 4)
+        window4(th, nsh, start, fp);
     else
-        window_hashes(th, nsh, kk, start, fp);
+        tw__window_hashes_scalar(th, nsh, kk, start, fp);
     out->len = tw__sort_unique_hashes_u32(fp, tmp->data, nsh);
     return TW_OK;
 }

@@ -31,6 +31,19 @@ static inline uint64_t tw__mix64(uint64_t x)
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
                 uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out);
 
+/* The window hashes (what tw__shingle makes of the word hashes th): fp[i]
+ * for the window th[i, i + kk) of every i < nsh, a polynomial in
+ * TW__WINDOW_MUL from `start`, then an avalanche; 0 becomes 1. The scalar
+ * loop is the reference; windows of 4 words (the default) have an AVX-512
+ * kernel, chosen once. */
+#define TW__WINDOW_MUL 0xC2B2AE3D27D4EB4Full
+#define TW__AVALANCHE_MUL 0x165667919E3779F9ull
+void tw__window_hashes_scalar(const uint64_t *th, size_t nsh, size_t kk, uint64_t start,
+                              uint32_t *fp);
+typedef void (*tw__window4_fn)(const uint64_t *th, size_t nsh, uint64_t start, uint32_t *fp);
+void tw__window4_hashes_avx512(const uint64_t *th, size_t nsh, uint64_t start, uint32_t *fp);
+tw__window4_fn tw__window4_for(tw__isa isa);
+
 typedef struct tw__minhash {
     uint64_t a[TW__MH_N], b[TW__MH_N]; /* h_i(x) = (a_i x + b_i) >> 32, a_i odd */
 } tw__minhash;

@@ -356,10 +356,67 @@ static void test_jaccard_matches_naive(void **state)
     }
 }
 
+static uint64_t inverse64(uint64_t a) /* a odd: a * inverse = 1 mod 2^64 */
+{
+    uint64_t x = a;
+    for (int i = 0; i < 6; i++)
+        x *= 2 - a * x;
+    return x;
+}
+
+/* The last word hash that makes window th[i, i + 4) hash to 0: the
+ * avalanche undone (its xor-shifts are their own inverses, the multiply
+ * has one), then the polynomial solved for its last term. */
+static uint64_t word_for_zero(const uint64_t *th, uint64_t start, uint64_t high)
+{
+    uint64_t h = high << 32; /* the fingerprint is the low half: 0 */
+    h ^= h >> 32;
+    h *= inverse64(TW__AVALANCHE_MUL);
+    h ^= h >> 37;
+    uint64_t acc = start;
+    for (int j = 0; j < 3; j++)
+        acc = (acc + th[j]) * TW__WINDOW_MUL;
+    return h * inverse64(TW__WINDOW_MUL) - acc;
+}
+
+/* Every instruction set's window hashes against the scalar loop, bit for
+ * bit, on window counts around the vector width, with windows made to
+ * hash to 0 (which must become 1) at random places. */
+static void test_window_kernels_equal_scalar(void **state)
+{
+    (void)state;
+    uint64_t rng = 31;
+    uint64_t th[80];
+    size_t zeros = 0;
+    for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported(); isa++) {
+        tw__window4_fn k = tw__window4_for((tw__isa)isa);
+        for (size_t nsh = 0; nsh <= 70; nsh++)
+            for (int trial = 0; trial < 20; trial++) {
+                for (size_t i = 0; i < nsh + 3; i++)
+                    th[i] = splitmix64(&rng);
+                uint64_t start = splitmix64(&rng);
+                if (nsh && trial % 2) {
+                    size_t at = (size_t)rnd_below(&rng, nsh);
+                    th[at + 3] = word_for_zero(th + at, start, splitmix64(&rng));
+                }
+                uint32_t want[80], got[80];
+                tw__window_hashes_scalar(th, nsh, 4, start, want);
+                k(th, nsh, start, got);
+                assert_memory_equal(got, want, nsh * sizeof got[0]);
+                for (size_t i = 0; i < nsh; i++) {
+                    assert_int_not_equal(got[i], 0);
+                    zeros += isa == TW__ISA_SCALAR && got[i] == 1;
+                }
+            }
+    }
+    assert_true(zeros >= 300); /* the windows made to hash to 0 did */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_sets_sorted_unique_nonzero),
+        cmocka_unit_test(test_window_kernels_equal_scalar),
         cmocka_unit_test(test_zero_fingerprint_never_emitted),
         cmocka_unit_test(test_short_text_is_one_shingle),
         cmocka_unit_test(test_empty_token_list_gives_empty_set),
