@@ -564,6 +564,7 @@ typedef struct band_ctx {
     tw_batch *b;
     const tw__pair_rule *rule;
     const size_t *first; /* first entry of each document */
+    uint32_t *wrote;     /* entries each document wrote from there */
     tw__lsh_entry *out;
     const tw__oph *oph;
 } band_ctx;
@@ -589,13 +590,22 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
         /* one pass over the set for both: the rare run is its prefix */
         tw__oph_sign2(c->oph, d.fp, d.n_low, which & 2u ? d.n : d.n_low,
                       which & 1u ? sig[0] : NULL, which & 2u ? sig[1] : NULL);
+        uint64_t rare_key[TW__MH_N];
         for (int pass = 0; pass < 2; pass++) {
             if (!(which & (1u << pass)))
                 continue;
-            for (int band = 0; band < bands; band++)
-                *o++ = (tw__lsh_entry){tw__lsh_band_key(sig[pass], band, rows, e->cfg.seed),
-                                       (uint32_t)i};
+            for (int band = 0; band < bands; band++) {
+                uint64_t key = tw__lsh_band_key(sig[pass], band, rows, e->cfg.seed);
+                /* a band where both signatures agree gives the document one
+                 * entry: the walk probes a document once per key anyway */
+                if (pass == 0)
+                    rare_key[band] = key;
+                else if (which & 1u && key == rare_key[band])
+                    continue;
+                *o++ = (tw__lsh_entry){key, (uint32_t)i};
+            }
         }
+        c->wrote[i] = (uint32_t)(o - (c->out + c->first[i]));
     }
     return TW_OK;
 }
@@ -603,14 +613,23 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
 /* The entries go at the start of the clustering's working buffer (the DF
  * buckets, dead by now: memory already touched, no page faults), and the
  * LSH sort's scratch right after them (*scratch, a view into work that
- * must not be freed or grown). */
+ * must not be freed or grown). Each document is given room for all its
+ * band keys, signed in parallel, and the entries are then closed up: a
+ * band where a document's two signatures agree (38% of SaudiNewsNet's
+ * entries) is one entry, since the walk probes a document once per key
+ * whatever (tw__lsh_pairs), so the candidates are the same, in the same
+ * order, for fewer entries to sort. */
 static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *work,
                         tw__buf *entries, tw__buf *scratch)
 {
     size_t n = b->docs.len, bands = (size_t)b->e->bands;
     size_t *first = malloc((n + 1) * sizeof *first);
-    if (!first)
+    uint32_t *wrote = malloc((n ? n : 1) * sizeof *wrote);
+    if (!first || !wrote) {
+        free(first);
+        free(wrote);
         return TW_ENOMEM;
+    }
     size_t w = 0;
     for (size_t i = 0; i < n; i++) {
         first[i] = w;
@@ -619,18 +638,30 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *work,
         w += bands * ((which & 1u) + (which >> 1));
     }
     first[n] = w;
-    size_t half = (w + 1) * sizeof(tw__lsh_entry);
-    if (half / sizeof(tw__lsh_entry) != w + 1 || tw__buf_reserve(work, 2 * half, 1)) {
-        free(first);
-        return TW_ENOMEM;
-    }
-    *entries = (tw__buf){work->data, w, w + 1};
-    *scratch = (tw__buf){(char *)work->data + half, 0, half};
+    size_t room = (w + 1) * sizeof(tw__lsh_entry);
+    int rc = room / sizeof(tw__lsh_entry) != w + 1 || tw__buf_reserve(work, room, 1) ? TW_ENOMEM
+                                                                                      : TW_OK;
     tw__oph oph;
     tw__oph_init(&oph, b->e->cfg.seed, b->e->bands * b->e->rows);
-    band_ctx ctx = {b, rule, first, entries->data, &oph};
-    int rc = tw__parallel_for(n, b->threads, 256, band_range, &ctx);
+    band_ctx ctx = {b, rule, first, wrote, work->data, &oph};
+    if (!rc)
+        rc = tw__parallel_for(n, b->threads, 256, band_range, &ctx);
+    size_t len = 0;
+    tw__lsh_entry *e = work->data;
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (len != first[i])
+            memmove(e + len, e + first[i], wrote[i] * sizeof *e);
+        len += wrote[i];
+    }
+    size_t half = (len + 1) * sizeof(tw__lsh_entry);
+    if (!rc && tw__buf_reserve(work, 2 * half, 1)) /* keeps the entries if it moves them */
+        rc = TW_ENOMEM;
+    if (!rc) {
+        *entries = (tw__buf){work->data, len, len + 1};
+        *scratch = (tw__buf){(char *)work->data + half, 0, work->cap - half};
+    }
     free(first);
+    free(wrote);
     return rc;
 }
 
