@@ -257,9 +257,12 @@ int main(int argc, char **argv)
         die("out of memory");
     for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported(); isa++) {
         tw__oph_add_fn k = tw__oph_add_for((tw__isa)isa);
-        if (isa > TW__ISA_SCALAR && k == tw__oph_add_for((tw__isa)(isa - 1)))
+        tw__oph_densify_fn d = tw__oph_densify_for((tw__isa)isa);
+        if (isa > TW__ISA_SCALAR && k == tw__oph_add_for((tw__isa)(isa - 1)) &&
+            d == tw__oph_densify_for((tw__isa)(isa - 1)))
             continue; /* no kernel of its own */
         oph.add = k;
+        oph.densify = d;
         for (int r = 0; r < runs; r++) {
             double t0 = now();
             for (size_t i = 0; i < n; i++) {

@@ -13,7 +13,8 @@
  * against exact Jaccard).
  *
  * The loop over the shingles (tw__oph_add_scalar here, vector kernels in
- * tw_oph_avx2.c and tw_oph_avx512.c) is chosen once per plan.
+ * tw_oph_avx2.c and tw_oph_avx512.c) and the densification (scalar here,
+ * AVX-512 beside the loop) are chosen once per plan.
  */
 #include <string.h>
 #include "sketch/tw_sketch.h"
@@ -26,6 +27,15 @@ static uint32_t oph_try(uint64_t salt, int i, uint64_t attempt, int count)
     return (uint32_t)(((r >> 32) * (uint64_t)count) >> 32);
 }
 
+uint32_t tw__oph_far(const tw__oph *o, int i, const uint8_t *filled)
+{
+    for (uint64_t attempt = (uint64_t)(o->tries_drawn ? TW__OPH_TRIES : 0) + 1;; attempt++) {
+        uint32_t j = oph_try(o->salt, i, attempt, o->count);
+        if (filled[j])
+            return j;
+    }
+}
+
 /* The plan's count and salt; its tries are not drawn. */
 static void oph_plan(tw__oph *o, uint64_t seed, int count)
 {
@@ -33,6 +43,7 @@ static void oph_plan(tw__oph *o, uint64_t seed, int count)
     o->salt = tw__mix64(seed ^ 0x4F50482D5457ull); /* "OPH-TW" */
     o->tries_drawn = 0;
     o->add = tw__oph_add_for(tw__isa_active());
+    o->densify = tw__oph_densify_for(tw__isa_active());
 }
 
 void tw__oph_init(tw__oph *o, uint64_t seed, int count)
@@ -67,13 +78,24 @@ tw__oph_add_fn tw__oph_add_for(tw__isa isa)
     return tw__oph_add_scalar;
 }
 
+tw__oph_densify_fn tw__oph_densify_for(tw__isa isa)
+{
+#if TW_X86_KERNELS
+    if (isa >= TW__ISA_AVX512)
+        return tw__oph_densify_avx512;
+#else
+    TW_UNUSED(isa);
+#endif
+    return tw__oph_densify_scalar;
+}
+
 /* Fills the empty bins (a set of `n` shingles; an empty set stays all ones):
  * an empty bin takes the value of the first filled bin among its tries.
  * The filled bins are read into a 128-bit mask first, so the walk visits
  * only the empty ones (about 1 in 10 for a 300-shingle text over 126
  * bins) and a try is one bit test; filled bins never change, so their
  * values are read in place. */
-static void oph_densify(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled)
+void tw__oph_densify_scalar(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled)
 {
     int count = o->count;
     uint64_t full[2] = {0, 0};
@@ -102,10 +124,8 @@ static void oph_densify(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t
                 if (full[j >> 6] >> (j & 63) & 1)
                     break;
             }
-            for (uint64_t attempt = (uint64_t)tries + 1; t == tries; attempt++) {
-                j = oph_try(o->salt, i, attempt, count);
-                t -= (int)(full[j >> 6] >> (j & 63) & 1); /* found: leave the loop */
-            }
+            if (t == tries)
+                j = tw__oph_far(o, i, filled);
             sig[i] = sig[j];
         }
     }
@@ -130,13 +150,13 @@ void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t
             sig_prefix[i] = bins[i];
             filled_prefix[i] = filled[i];
         }
-        oph_densify(o, n_prefix, sig_prefix, filled_prefix);
+        o->densify(o, n_prefix, sig_prefix, filled_prefix);
     }
     if (sig) {
         o->add(o->salt, fp + n_prefix, n - n_prefix, bins, filled, count);
         for (int i = 0; i < count; i++)
             sig[i] = bins[i];
-        oph_densify(o, n, sig, filled);
+        o->densify(o, n, sig, filled);
     }
 }
 

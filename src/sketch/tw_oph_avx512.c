@@ -1,10 +1,12 @@
 /*
- * tw_oph_avx512.c — OPH's inner loop for AVX-512 (F, DQ, VL): eight
- * shingles hashed at once with 64-bit lanes (vpmullq does splitmix64's
- * multiplications), their bins and values stored to the stack and kept by
- * the scalar minimum (tw__oph_keep). Built with -mavx512f -mavx512dq
- * -mavx512vl and called only when the CPU has them (base/tw_cpu.c); the
- * tests hold it to tw__oph_add_scalar bit for bit.
+ * tw_oph_avx512.c — OPH for AVX-512 (F, BW, DQ, VL, VBMI). The inner loop:
+ * eight shingles hashed at once with 64-bit lanes (vpmullq does
+ * splitmix64's multiplications), their bins and values stored to the
+ * stack and kept by the scalar minimum (tw__oph_keep). Densification: all
+ * 32 drawn tries of an empty bin looked up in the filled bytes with one
+ * two-table permute. Built with -mavx512f -mavx512bw -mavx512dq -mavx512vl
+ * -mavx512vbmi and called only when the CPU has them (base/tw_cpu.c); the
+ * tests hold both to the scalar code bit for bit.
  */
 #include <immintrin.h>
 #include "sketch/tw_sketch.h"
@@ -35,4 +37,32 @@ void tw__oph_add_avx512(uint64_t salt, const uint32_t *fp, size_t n, uint32_t *s
     }
     for (; j < n; j++)
         tw__oph_add_one(salt, fp[j], sig, filled, count);
+}
+
+void tw__oph_densify_avx512(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled)
+{
+    const int count = o->count;
+    const __m512i f0 = _mm512_loadu_si512(filled), f1 = _mm512_loadu_si512(filled + 64);
+    uint64_t empty[2] = {~(uint64_t)_mm512_test_epi8_mask(f0, f0),
+                         ~(uint64_t)_mm512_test_epi8_mask(f1, f1)};
+    for (int w = 0; w < 2; w++)
+        if (count - 64 * w < 64)
+            empty[w] &= count > 64 * w ? ((uint64_t)1 << (count - 64 * w)) - 1 : 0;
+    if (n == 0 || (empty[0] | empty[1]) == 0)
+        return; /* an empty set stays empty; a long text fills every bin */
+    for (int w = 0; w < 2; w++)
+        while (empty[w]) {
+            int i = 64 * w + __builtin_ctzll(empty[w]);
+            empty[w] &= empty[w] - 1;
+            uint64_t hit = 0;
+            if (o->tries_drawn) {
+                /* filled[] of all 32 tries at once: bins are < 128, so a
+                 * try indexes the two 64-byte halves directly */
+                __m512i t = _mm512_maskz_loadu_epi8(0xFFFFFFFFull, o->tries[i]);
+                __m512i v = _mm512_permutex2var_epi8(f0, t, f1);
+                hit = (uint64_t)_mm512_test_epi8_mask(v, v) & 0xFFFFFFFFull;
+            }
+            uint32_t j = hit ? o->tries[i][__builtin_ctzll(hit)] : tw__oph_far(o, i, filled);
+            sig[i] = sig[j];
+        }
 }

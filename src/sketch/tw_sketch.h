@@ -96,16 +96,34 @@ static inline void tw__oph_add_one(uint64_t salt, uint32_t x, uint32_t *sig, uin
     tw__oph_keep(sig, filled, (uint32_t)(((h >> 32) * (uint64_t)count) >> 32), (uint32_t)h);
 }
 
+typedef struct tw__oph tw__oph;
+/* Optimal densification, one per instruction set: every empty bin of sig
+ * (filled[b] == 0; filled has TW__MH_N entries, 0 past count) takes the
+ * value of the first filled bin among its tries (o->tries, then
+ * tw__oph_far); nothing for an empty set (n == 0). The AVX-512 one looks
+ * up all 32 drawn tries of a bin in the filled bytes at once (one VBMI
+ * permute), where the scalar one tests them one by one; short texts leave
+ * most bins empty and most tries missing. */
+typedef void (*tw__oph_densify_fn)(const tw__oph *o, size_t n, uint32_t *sig,
+                                   const uint8_t *filled);
+void tw__oph_densify_scalar(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled);
+void tw__oph_densify_avx512(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled);
+tw__oph_densify_fn tw__oph_densify_for(tw__isa isa);
+/* Where empty bin i borrows from when none of its drawn tries is filled
+ * (or none are drawn): the first filled bin of the hashed tries after. */
+uint32_t tw__oph_far(const tw__oph *o, int i, const uint8_t *filled);
+
 /* What signing with one seed and count shares: drawn once (tw__oph_init),
  * then used for every document. */
 #define TW__OPH_TRIES 32
-typedef struct tw__oph {
+struct tw__oph {
     uint64_t salt;
     int count;
-    tw__oph_add_fn add; /* the active instruction set's kernel */
+    tw__oph_add_fn add;             /* the active instruction set's kernels */
+    tw__oph_densify_fn densify;
     int tries_drawn; /* tries below are filled (tw__oph_sign hashes them as needed) */
     uint8_t tries[TW__MH_N][TW__OPH_TRIES]; /* the bins an empty bin borrows from, in order */
-} tw__oph;
+};
 
 void tw__oph_init(tw__oph *o, uint64_t seed, int count);
 

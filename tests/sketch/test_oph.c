@@ -169,11 +169,37 @@ static void test_kernels_equal_scalar(void **state)
                     assert_memory_equal(f1, f2, sizeof f1);
                 }
     }
-    /* the active plan uses the active set's kernel */
+    /* whole signatures, densification included: every set's kernels
+     * against the scalar ones, on sets from empty to longer than the bins
+     * (short ones leave most bins empty and need tries past the drawn 32),
+     * with the tries drawn and not */
+    static tw__oph ref, got;
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
+        for (int drawn = 0; drawn < 2; drawn++)
+            for (int isa = TW__ISA_SCALAR + 1; isa <= (int)tw__isa_supported(); isa++) {
+                tw__oph_init(&ref, 9, counts[c]);
+                ref.tries_drawn = drawn;
+                ref.add = tw__oph_add_scalar;
+                ref.densify = tw__oph_densify_scalar;
+                got = ref;
+                got.add = tw__oph_add_for((tw__isa)isa);
+                got.densify = tw__oph_densify_for((tw__isa)isa);
+                for (size_t n = 0; n <= 300; n += (n < 40 ? 1 : 13)) {
+                    uint32_t p1[TW__MH_N], w1[TW__MH_N], p2[TW__MH_N], w2[TW__MH_N];
+                    size_t np = n / 3;
+                    tw__oph_sign2(&ref, a, np, n, p1, w1);
+                    tw__oph_sign2(&got, a, np, n, p2, w2);
+                    assert_memory_equal(p1, p2, (size_t)counts[c] * sizeof p1[0]);
+                    assert_memory_equal(w1, w2, (size_t)counts[c] * sizeof w1[0]);
+                }
+            }
+    /* the active plan uses the active set's kernels */
     tw__oph o;
     tw__oph_init(&o, 1, 126);
     assert_ptr_equal(o.add, tw__oph_add_for(tw__isa_active()));
+    assert_ptr_equal(o.densify, tw__oph_densify_for(tw__isa_active()));
     assert_ptr_equal(tw__oph_add_for(TW__ISA_SCALAR), tw__oph_add_scalar);
+    assert_ptr_equal(tw__oph_densify_for(TW__ISA_SCALAR), tw__oph_densify_scalar);
 }
 
 int main(void)
