@@ -98,11 +98,15 @@ int main(int argc, char **argv)
             maxdocs = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
             runs = atoi(argv[++i]);
+        else if (argv[i][0] == '-')
+            path = NULL, i = argc; /* --help, or an option it does not know */
         else
             path = argv[i];
     }
     if (!path || runs < 1 || runs > 99)
-        die("usage: tw_bench [--docs N] [--runs R] FILE.jsonl");
+        die("usage: tw_bench [--docs N] [--runs R] FILE.jsonl\n"
+            "  times every stage on the \"text\" of FILE's articles (all, or the first N),\n"
+            "  median of R runs (default 5), with every instruction set the CPU has");
 
     /* ---- load */
     FILE *f = fopen(path, "rb");

@@ -3,7 +3,6 @@
  * stage uses (the AVX-512 variant of the set sort is tw_sort_avx512.c). Growth is geometric (x1.5 + 64) so amortized appends are
  * O(1); overflow of the byte count is checked before any allocation.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "base/tw_base.h"
@@ -133,16 +132,8 @@ tw__sort_unique_fn tw__sort_unique_for(tw__isa isa)
     return tw__sort_unique_hashes_u32_scalar;
 }
 
-static tw__sort_unique_fn sort_unique_active;
-static pthread_once_t sort_unique_once = PTHREAD_ONCE_INIT;
-
-static void sort_unique_choose(void)
-{
-    sort_unique_active = tw__sort_unique_for(tw__isa_active());
-}
-
 size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
 {
-    pthread_once(&sort_unique_once, sort_unique_choose);
-    return sort_unique_active(keys, tmp, n);
+    /* the active set is decided once (tw_cpu.c); asking costs a load */
+    return tw__sort_unique_for(tw__isa_active())(keys, tmp, n);
 }

@@ -19,7 +19,6 @@
 /* xxHash's own header in inline mode: the hash of long words is inlined
  * instead of called through the shared library. */
 #define XXH_INLINE_ALL
-#include <pthread.h>
 #include <string.h>
 #include <xxhash.h>
 #include "sketch/tw_sketch.h"
@@ -110,19 +109,10 @@ tw__window4_fn tw__window4_for(tw__isa isa)
     return window4_scalar;
 }
 
-static tw__window4_fn window4_active;
-static pthread_once_t window4_once = PTHREAD_ONCE_INIT;
-
-static void window4_choose(void)
-{
-    window4_active = tw__window4_for(tw__isa_active());
-}
-
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
                 uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out)
 {
-    pthread_once(&window4_once, window4_choose);
-    const tw__window4_fn window4 = window4_active;
+    const tw__window4_fn window4 = tw__window4_for(tw__isa_active());
     out->len = 0;
     if (ntok == 0)
         return TW_OK;
