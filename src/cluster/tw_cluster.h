@@ -22,6 +22,28 @@ uint32_t tw__uf_find(tw__uf *u, uint32_t x);
 /* Joins the sets of a and b; 1 if they were apart, 0 if already one. */
 int tw__uf_union(tw__uf *u, uint32_t a, uint32_t b);
 
+/* A posting of the story walk's inverted index: a unit's position in time
+ * order and its weight for the list's term. */
+typedef struct tw__posting {
+    uint32_t pos;
+    float w;
+} tw__posting;
+
+/* The story walk's inner loop, one per instruction set: for the postings
+ * pb[start, end) of one term list (positions ascending and distinct), from
+ * the last back while the position is at least lo, acc[pos] += xw * w —
+ * a multiply, then an add, never fused, so that every set gives the same
+ * floats. The AVX-512 one takes 16 postings a step (a gather, a multiply,
+ * an add and a scatter: positions in one list are distinct, so the
+ * scatter has no conflicts). */
+typedef void (*tw__story_acc_fn)(const tw__posting *pb, size_t start, size_t end, uint32_t lo,
+                                 float xw, float *acc);
+void tw__story_acc_scalar(const tw__posting *pb, size_t start, size_t end, uint32_t lo, float xw,
+                          float *acc);
+void tw__story_acc_avx512(const tw__posting *pb, size_t start, size_t end, uint32_t lo, float xw,
+                          float *acc);
+tw__story_acc_fn tw__story_acc_for(tw__isa isa);
+
 /* A document's shingle set split in two sorted runs: fp[0..n_low) are
  * shingles rare in the collection, fp[n_low..n) boilerplate-like ones. */
 typedef struct tw__docset {

@@ -22,6 +22,28 @@
 #include <string.h>
 #include "cluster/tw_cluster.h"
 
+void tw__story_acc_scalar(const tw__posting *pb, size_t start, size_t end, uint32_t lo, float xw,
+                          float *acc)
+{
+    for (size_t q = end; q-- > start;) {
+        uint32_t other = pb[q].pos;
+        if (other < lo)
+            break;
+        acc[other] += xw * pb[q].w;
+    }
+}
+
+tw__story_acc_fn tw__story_acc_for(tw__isa isa)
+{
+#if TW_X86_KERNELS
+    if (isa >= TW__ISA_AVX512)
+        return tw__story_acc_avx512;
+#else
+    TW_UNUSED(isa);
+#endif
+    return tw__story_acc_scalar;
+}
+
 /* Distinct terms are a small part of all terms (a tenth on SaudiNewsNet),
  * so the map starts small and doubles when half full: sized for every
  * term instead, it was tens of MB and a cache miss a term. */
@@ -287,10 +309,7 @@ static int sort_edges(edge *e, size_t n, uint32_t max_end)
 }
 
 /* A unit (by position in time order) holding a term, with its weight. */
-typedef struct posting {
-    uint32_t pos;
-    float w;
-} posting;
+typedef tw__posting posting;
 
 /* Step 1: similarity edges between units within the window, from an
  * inverted index. The postings of every term are laid out first, in time
@@ -310,6 +329,7 @@ typedef struct walk_ctx {
     const uint32_t *unit_at; /* unit at each position */
     size_t n;
     tw__buf *edges;          /* per worker */
+    tw__story_acc_fn accumulate; /* the active instruction set's */
 } walk_ctx;
 
 #define TW_SCAN_BLOCK 16
@@ -365,12 +385,7 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
                 for (size_t d = 0; d < len; d += 8)
                     __builtin_prefetch(pb + a - 1 - d);
             }
-            for (size_t q = self[k]; q-- > start;) {
-                uint32_t other = pb[q].pos;
-                if (other < lo)
-                    break;
-                acc[other] += xw * pb[q].w;
-            }
+            c->accumulate(pb, start, self[k], (uint32_t)lo, xw, acc);
         }
         /* the dot products gathered are those of the window [lo, pi): read
          * them off in order (a scan of contiguous floats, cheaper than
@@ -468,7 +483,8 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
             post[cursor[d]++] = (posting){(uint32_t)pi, v->terms[k].w};
         }
     }
-    walk_ctx ctx = {u, v, p, post, list, self, tpos, unit_at, n, parts};
+    walk_ctx ctx = {u, v, p, post, list, self, tpos, unit_at, n, parts,
+                    tw__story_acc_for(tw__isa_active())};
     rc = tw__parallel_for(n, threads, 512, walk_range, &ctx);
     for (unsigned w = 0; !rc && w < threads; w++) {
         if (!parts[w].len)

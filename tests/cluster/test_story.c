@@ -604,10 +604,45 @@ static void test_matches_upgma(void **state)
     }
 }
 
+/* The walk's inner loop on every instruction set against the scalar one,
+ * float for float: lists of 0-70 postings with distinct ascending
+ * positions, the window's start before, inside (at every offset) and
+ * after them, weights whose products round differently when fused. */
+static void test_walk_kernels_equal_scalar(void **state)
+{
+    (void)state;
+    uint64_t rng = 404;
+    tw__posting pb[80];
+    float want[4096], got[4096];
+    for (int isa = TW__ISA_SCALAR + 1; isa <= (int)tw__isa_supported(); isa++) {
+        tw__story_acc_fn k = tw__story_acc_for((tw__isa)isa);
+        for (size_t n = 0; n <= 70; n++) {
+            uint32_t pos = (uint32_t)rnd_below(&rng, 8);
+            for (size_t i = 0; i < n; i++) {
+                pb[i].pos = pos;
+                pb[i].w = (float)((double)splitmix64(&rng) / 18446744073709551616.0) * 3.0f + 1e-3f;
+                pos += 1 + (uint32_t)rnd_below(&rng, 50);
+            }
+            for (size_t cut = 0; cut <= n + 1; cut++) {
+                uint32_t lo = cut == 0 ? 0 : cut > n ? pos + 1 : pb[cut - 1].pos + (cut % 2);
+                float xw = (float)((double)splitmix64(&rng) / 18446744073709551616.0) + 0.1f;
+                for (size_t i = 0; i < 4096; i++)
+                    want[i] = got[i] = (float)i * 0.37f;
+                size_t start = cut % 3 == 0 && n ? 1 : 0;
+                tw__story_acc_scalar(pb, start, n, lo, xw, want);
+                k(pb, start, n, lo, xw, got);
+                assert_memory_equal(got, want, sizeof want);
+            }
+        }
+    }
+    assert_ptr_equal(tw__story_acc_for(TW__ISA_SCALAR), tw__story_acc_scalar);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_time_factor),
+        cmocka_unit_test(test_walk_kernels_equal_scalar),
         cmocka_unit_test(test_gap_min_over_guesses),
         cmocka_unit_test(test_vectors),
         cmocka_unit_test(test_vectors_many_terms),
