@@ -57,7 +57,17 @@ hs_error_t tw__hs_compile(const char *const *exprs, const unsigned *flags, const
                     *precompiled = 1;
                 return HS_SUCCESS;
             }
-    hs_error_t rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, NULL, db, err);
+    /* Build-time databases target this CPU without its AVX-512: the same
+     * scan speed here (SaudiNewsNet's built-in strip scan measured 27.6-28.3
+     * ms either way on 8,000 texts), and a build on an AVX-512 machine still
+     * loads where only AVX2 is (or under valgrind, which has no AVX-512),
+     * instead of compiling them again (0.9 G instructions) at every start. */
+    hs_platform_info_t plat, *target = NULL;
+    if (recorder && hs_populate_platform(&plat) == HS_SUCCESS) {
+        plat.cpu_features &= ~(unsigned long long)(HS_CPU_FEATURES_AVX512 | HS_CPU_FEATURES_AVX512VBMI);
+        target = &plat;
+    }
+    hs_error_t rc = hs_compile_multi(exprs, flags, ids, n, HS_MODE_BLOCK, target, db, err);
     if (rc == HS_SUCCESS && recorder)
         recorder(key, *db);
     return rc;
