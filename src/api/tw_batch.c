@@ -278,7 +278,7 @@ typedef struct df_ctx {
                            * buckets), or NULL when the limit is too high for bytes */
 } df_ctx;
 
-/* The exact count of x (at i of its bucket): x joins found when it
+/* Counts x exactly in the bucket's table; x joins found when its count
  * passes the limit. */
 static inline int df_count(df_ctx *c, tw__buf *found, uint32_t *keys, uint32_t *counts,
                            uint32_t *used, size_t *nused, size_t mask, uint32_t x)

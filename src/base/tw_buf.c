@@ -1,7 +1,8 @@
 /*
  * tw_buf.c — growable arrays and the sorts of hash keys, the plumbing every
- * stage uses (the AVX-512 variant of the set sort is tw_sort_avx512.c). Growth is geometric (x1.5 + 64) so amortized appends are
- * O(1); overflow of the byte count is checked before any allocation.
+ * stage uses (the set sort's AVX-512 variant is tw_sort_avx512.c). Growth
+ * is geometric (x1.5 + 64) so amortized appends are O(1); overflow of the
+ * byte count is checked before any allocation.
  */
 #include <stdlib.h>
 #include <string.h>
