@@ -108,6 +108,16 @@ int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__rang
 #define TW_X86_KERNELS 0
 #endif
 
+/* A kernel that only AVX-512 has beside its scalar reference: the one to
+ * run for an instruction set (the kernel's symbol exists only in x86
+ * builds). */
+#if TW_X86_KERNELS
+#define TW__AVX512_OR(isa, kernel_avx512, reference) \
+    ((isa) >= TW__ISA_AVX512 ? (kernel_avx512) : (reference))
+#else
+#define TW__AVX512_OR(isa, kernel_avx512, reference) ((void)(isa), (reference))
+#endif
+
 typedef enum tw__isa {
     TW__ISA_SCALAR = 0,
     TW__ISA_SSE42 = 1,

@@ -35,13 +35,7 @@ void tw__story_acc_scalar(const tw__posting *pb, size_t start, size_t end, uint3
 
 tw__story_acc_fn tw__story_acc_for(tw__isa isa)
 {
-#if TW_X86_KERNELS
-    if (isa >= TW__ISA_AVX512)
-        return tw__story_acc_avx512;
-#else
-    TW_UNUSED(isa);
-#endif
-    return tw__story_acc_scalar;
+    return TW__AVX512_OR(isa, tw__story_acc_avx512, tw__story_acc_scalar);
 }
 
 /* Distinct terms are a small part of all terms (a tenth on SaudiNewsNet),

@@ -80,13 +80,7 @@ tw__oph_add_fn tw__oph_add_for(tw__isa isa)
 
 tw__oph_densify_fn tw__oph_densify_for(tw__isa isa)
 {
-#if TW_X86_KERNELS
-    if (isa >= TW__ISA_AVX512)
-        return tw__oph_densify_avx512;
-#else
-    TW_UNUSED(isa);
-#endif
-    return tw__oph_densify_scalar;
+    return TW__AVX512_OR(isa, tw__oph_densify_avx512, tw__oph_densify_scalar);
 }
 
 /* Fills the empty bins (a set of `n` shingles; an empty set stays all ones):
