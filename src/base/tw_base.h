@@ -88,7 +88,6 @@ void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
  * sort); tmp must hold n keys. */
 size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n);
 
-
 /* --------------------------------------------- threads (tw_parallel.c) */
 
 /* Work on items [begin, end) as worker number `worker`; nonzero = failure. */
@@ -134,11 +133,10 @@ int tw__isa_from_name(const char *name, tw__isa *out);
 
 /* ------------------------------------- sorting hash sets (tw_buf.c) */
 
-/* tw__sort_unique_hashes_u32 has one variant per instruction set (the
- * active one is chosen once):
- * the scalar one is the reference; the AVX-512 one (tw_sort_avx512.c)
- * sorts buckets of up to 16 keys in one register each. Both radix-sort
- * more than TW__SORT_HASHES_MAX keys. */
+/* tw__sort_unique_hashes_u32 has one variant per instruction set, the
+ * active one chosen once: the scalar one is the reference; the AVX-512 one
+ * (tw_sort_avx512.c) sorts buckets of up to 16 keys in one register each.
+ * Both radix-sort more than TW__SORT_HASHES_MAX keys. */
 #define TW__SORT_HASHES_MAX 8192
 typedef size_t (*tw__sort_unique_fn)(uint32_t *keys, uint32_t *tmp, size_t n);
 size_t tw__sort_unique_hashes_u32_scalar(uint32_t *keys, uint32_t *tmp, size_t n);

@@ -302,9 +302,6 @@ static int sort_edges(edge *e, size_t n, uint32_t max_end)
     return TW_OK;
 }
 
-/* A unit (by position in time order) holding a term, with its weight. */
-typedef tw__posting posting;
-
 /* Step 1: similarity edges between units within the window, from an
  * inverted index. The postings of every term are laid out first, in time
  * order; then each unit walks back, term by term, over the postings of
@@ -316,7 +313,7 @@ typedef struct walk_ctx {
     const tw__story_unit *u;
     const tw__story_vecs *v;
     const tw__story_params *p;
-    const posting *post;     /* every term's postings, list after list */
+    const tw__posting *post; /* every term's postings, list after list */
     const uint32_t *list;    /* per term of a unit: where its term's list starts in post */
     const uint32_t *self;    /* per term of a unit: where its own posting is in post */
     const int64_t *tpos;     /* time of each position */
@@ -366,7 +363,7 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
         for (size_t k = 0; k < nx; k++) {
             /* the earlier units' postings: from its own back to the list's start
              * (where each term's list is was found once, not hashed here) */
-            const posting *pb = c->post;
+            const tw__posting *pb = c->post;
             size_t start = list[k];
             float xw = x[k].w;
             if (k + TW_WALK_AHEAD < nx) {
@@ -428,7 +425,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     order_ref *ord = malloc((n ? n : 1) * sizeof *ord);
     size_t nt = v->off[n];
     uint32_t *start = NULL, *cursor = NULL; /* per distinct term: its list in post */
-    posting *post = NULL;
+    tw__posting *post = NULL;
     uint32_t *self = NULL, *list = NULL;
     int64_t *tpos = NULL;
     uint32_t *unit_at = NULL;
@@ -474,7 +471,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
             uint32_t d = list[k];
             list[k] = start[d];
             self[k] = cursor[d];
-            post[cursor[d]++] = (posting){(uint32_t)pi, v->terms[k].w};
+            post[cursor[d]++] = (tw__posting){(uint32_t)pi, v->terms[k].w};
         }
     }
     walk_ctx ctx = {u, v, p, post, list, self, tpos, unit_at, n, parts,
