@@ -219,7 +219,8 @@ static void test_uses_rare_share(void **state)
 
 /* Random docsets over a universe where values < 200 are rare and values
  * >= 200 are common in every document. The score must be the Jaccard of
- * the rare runs when both documents use them, and plain Jaccard otherwise. */
+ * the rare runs when both documents use them, and plain Jaccard otherwise;
+ * the decision without a score asked is the same. */
 static void test_score_is_jaccard_used(void **state)
 {
     (void)state;
@@ -257,7 +258,57 @@ static void test_score_is_jaccard_used(void **state)
         assert_true(s1 == s2); /* symmetric */
         assert_int_equal(d1, d2);
         assert_int_equal(d1, s1 >= r.threshold);
+        /* without a score the count may stop early once the threshold is
+         * out of reach: the same decisions, also at the threshold itself
+         * and just above it */
+        assert_int_equal(tw__pair_is_dup(&a.d, &b.d, &r, NULL), d1);
+        assert_int_equal(tw__pair_is_dup(&b.d, &a.d, &r, NULL), d1);
+        tw__pair_rule at = {s1, r.template_share}, above = {nextafter(s1, 2.0), r.template_share};
+        assert_int_equal(tw__pair_is_dup(&a.d, &b.d, &at, NULL), 1);
+        assert_int_equal(tw__pair_is_dup(&b.d, &a.d, &above, NULL), 0);
     }
+}
+
+/* The count stops early once the threshold is out of reach; the bound
+ * must be exact. Each document has m values of its own, all before the k
+ * they share, so when the own values are passed nothing is counted yet and
+ * exactly k can still come: at a threshold of exactly the pair's Jaccard
+ * the pair is a near-copy, just above it it is not. Both with rare runs
+ * alone and with common runs (disjoint, or all shared) on the full sets. */
+static void test_early_stop_is_exact(void **state)
+{
+    (void)state;
+    static hdoc a, b;
+    for (uint32_t m = 32; m <= 160; m += 32)
+        for (uint32_t k = 0; k <= 96; k += 8)
+            for (int common = 0; common < 3; common++) {
+                uint32_t na = 0, nb = 0;
+                append_range(a.fp, &na, 1, m);
+                append_range(b.fp, &nb, 1 + m, m);
+                append_range(a.fp, &na, 1 + 2 * m, k);
+                append_range(b.fp, &nb, 1 + 2 * m, k);
+                uint32_t la = na, lb = nb;
+                if (common == 1) { /* disjoint common runs */
+                    append_range(a.fp, &na, 100000, 40);
+                    append_range(b.fp, &nb, 100040, 72);
+                } else if (common == 2) { /* one shared common run */
+                    append_range(a.fp, &na, 100000, 48);
+                    append_range(b.fp, &nb, 100000, 48);
+                }
+                a.d = (tw__docset){a.fp, na, la};
+                b.d = (tw__docset){b.fp, nb, lb};
+                /* share 0.99: documents with a common run judge full sets */
+                tw__pair_rule r = {0.5, common ? 0.99 : 0.2};
+                double sc = -1;
+                tw__pair_is_dup(&a.d, &b.d, &r, &sc);
+                if (sc <= 0)
+                    continue; /* nothing shared: no threshold to sit on */
+                tw__pair_rule at = {sc, r.template_share}, above = {nextafter(sc, 2.0), r.template_share};
+                assert_int_equal(tw__pair_is_dup(&a.d, &b.d, &at, NULL), 1);
+                assert_int_equal(tw__pair_is_dup(&b.d, &a.d, &at, NULL), 1);
+                assert_int_equal(tw__pair_is_dup(&a.d, &b.d, &above, NULL), 0);
+                assert_int_equal(tw__pair_is_dup(&b.d, &a.d, &above, NULL), 0);
+            }
 }
 
 int main(void)
@@ -270,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_threshold_boundary_counts),
         cmocka_unit_test(test_uses_rare_share),
         cmocka_unit_test(test_score_is_jaccard_used),
+        cmocka_unit_test(test_early_stop_is_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
