@@ -29,9 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include "api/tw_api.h"
 
 typedef struct tw__doc {
@@ -337,38 +334,7 @@ static int df_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
 
 /* Spreading the shingles into buckets, in parallel: each worker counts
  * its documents' shingles per bucket, then writes them at offsets that
- * put every worker's share of a bucket side by side.
- *
- * The writes go through a 64-byte line buffer per bucket, and a full line
- * leaves with non-temporal stores: a store a shingle into 1,024 places at
- * once was limited by the stores' own traffic (reading each line in before
- * writing it, and again after it left the cache half written), not by
- * bandwidth. On this machine's 8.4 M SaudiNewsNet shingles the write pass
- * went from 44-62 ms to about 22 (bench/README.md); the buckets are the
- * same, byte for byte. A line only partly inside this worker's share of
- * its bucket (where shares meet) is written with plain stores, so that no
- * worker writes over another's. */
-#define TW_LINE_U32 16 /* uint32_t a cache line */
-
-typedef struct wc_line {
-    _Alignas(64) uint32_t v[TW_LINE_U32];
-} wc_line;
-
-/* Writes one full, 64-byte-aligned line around the cache. */
-static inline void stream_line(uint32_t *dst, const wc_line *l)
-{
-#if defined(__SSE2__)
-    const __m128i *s = (const __m128i *)l->v;
-    __m128i *d = (__m128i *)dst;
-    _mm_stream_si128(d, _mm_load_si128(s));
-    _mm_stream_si128(d + 1, _mm_load_si128(s + 1));
-    _mm_stream_si128(d + 2, _mm_load_si128(s + 2));
-    _mm_stream_si128(d + 3, _mm_load_si128(s + 3));
-#else
-    memcpy(dst, l->v, sizeof l->v);
-#endif
-}
-
+ * put every worker's share of a bucket side by side. */
 typedef struct spread_ctx {
     const tw_batch *b;
     const uint8_t *distinct;
@@ -378,80 +344,23 @@ typedef struct spread_ctx {
     int write;
 } spread_ctx;
 
-/* The write pass. h[b] is where this worker's share of bucket b starts;
- * element p of all sits at (p + mis) % 16 of its line. Per bucket, pos is
- * the first element of the line being filled (before the share's start on
- * its first line, and so, for the very first, possibly before all itself:
- * it is only ever added to, never used, there) and fill the next slot. */
-static int spread_write(spread_ctx *c, const size_t *h, size_t begin, size_t end)
-{
-    const size_t nb = (size_t)1 << c->bits;
-    const unsigned shift = 32 - c->bits;
-    wc_line *line = aligned_alloc(64, nb * sizeof *line);
-    size_t *pos = malloc(nb * sizeof *pos);
-    uint8_t *fill = malloc(nb);
-    if (!line || !pos || !fill) {
-        free(line), free(pos), free(fill);
-        return TW_ENOMEM;
-    }
-    uint32_t *all = c->all;
-    const size_t mis = ((uintptr_t)all / sizeof *all) % TW_LINE_U32;
-    for (size_t bk = 0; bk < nb; bk++) {
-        fill[bk] = (uint8_t)((h[bk] + mis) % TW_LINE_U32);
-        pos[bk] = h[bk] - fill[bk];
-    }
-    const tw__doc *docs = c->b->docs.data;
-    const uint32_t *fps = c->b->fps.data;
-    for (size_t i = begin; i < end; i++) {
-        if (!c->distinct[i])
-            continue;
-        const uint32_t *f = fps + docs[i].off;
-        for (size_t k = 0; k < docs[i].n; k++) {
-            uint32_t x = f[k], bk = x >> shift;
-            unsigned at = fill[bk];
-            line[bk].v[at] = x;
-            if (at + 1 < TW_LINE_U32) {
-                fill[bk] = (uint8_t)(at + 1);
-                continue;
-            }
-            size_t lead = h[bk] - pos[bk]; /* (mod 2^64) */
-            if (lead == 0 || lead >= TW_LINE_U32)
-                stream_line(all + pos[bk], &line[bk]);
-            else /* the share's first line: only its own part */
-                memcpy(all + h[bk], line[bk].v + lead, (TW_LINE_U32 - lead) * sizeof *all);
-            pos[bk] += TW_LINE_U32;
-            fill[bk] = 0;
-        }
-    }
-    /* the lines left part full: each share's last */
-    for (size_t bk = 0; bk < nb; bk++) {
-        size_t lead = h[bk] - pos[bk];
-        size_t lo = lead < TW_LINE_U32 ? lead : 0;
-        if (fill[bk] > lo)
-            memcpy(lo ? all + h[bk] : all + pos[bk], line[bk].v + lo, (fill[bk] - lo) * sizeof *all);
-    }
-#if defined(__SSE2__)
-    _mm_sfence(); /* the streamed lines are out before the pass ends */
-#endif
-    free(line), free(pos), free(fill);
-    return TW_OK;
-}
-
 static int spread_range(void *ctx_, unsigned worker, size_t begin, size_t end)
 {
     spread_ctx *c = ctx_;
-    size_t *h = c->hist + ((size_t)worker << c->bits);
-    if (c->write)
-        return spread_write(c, h, begin, end);
     const tw__doc *docs = c->b->docs.data;
     const uint32_t *fps = c->b->fps.data;
     const unsigned shift = 32 - c->bits;
+    size_t *h = c->hist + ((size_t)worker << c->bits);
     for (size_t i = begin; i < end; i++) {
         if (!c->distinct[i])
             continue;
         const uint32_t *f = fps + docs[i].off;
-        for (size_t k = 0; k < docs[i].n; k++)
-            h[f[k] >> shift]++;
+        if (c->write)
+            for (size_t k = 0; k < docs[i].n; k++)
+                c->all[h[f[k] >> shift]++] = f[k];
+        else
+            for (size_t k = 0; k < docs[i].n; k++)
+                h[f[k] >> shift]++;
     }
     return TW_OK;
 }
