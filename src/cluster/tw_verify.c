@@ -67,28 +67,26 @@ int tw__pair_is_dup(const tw__docset *a, const tw__docset *b, const tw__pair_rul
                     double *score)
 {
     const double t = score ? 0.0 : rule->threshold;
-    size_t ahi = a->n - a->n_low, bhi = b->n - b->n_low;
+    double j;
     if (tw__docset_uses_rare(a, rule) && tw__docset_uses_rare(b, rule)) {
         size_t sum = (size_t)a->n_low + b->n_low;
         size_t most = a->n_low < b->n_low ? a->n_low : b->n_low;
         size_t low = intersect_reaching(a->fp, a->n_low, b->fp, b->n_low,
                                         least_reaching(t, sum, most));
-        double j = jaccard_of(low, sum);
-        if (score)
-            *score = j;
-        return j >= rule->threshold;
+        j = jaccard_of(low, sum);
+    } else {
+        size_t ahi = a->n - a->n_low, bhi = b->n - b->n_low;
+        size_t sum = (size_t)a->n + b->n, most_hi = ahi < bhi ? ahi : bhi;
+        size_t need = least_reaching(t, sum, a->n < b->n ? a->n : b->n);
+        /* the common runs can add at most most_hi to the rare runs' count */
+        size_t need_low = need > most_hi ? need - most_hi : 0;
+        size_t low = intersect_reaching(a->fp, a->n_low, b->fp, b->n_low, need_low);
+        if (low < need_low)
+            return 0; /* out of reach already (never when a score is asked: need is 0) */
+        size_t high = intersect_reaching(a->fp + a->n_low, ahi, b->fp + b->n_low, bhi,
+                                         need > low ? need - low : 0);
+        j = jaccard_of(low + high, sum);
     }
-    size_t sum = (size_t)a->n + b->n, most_hi = ahi < bhi ? ahi : bhi;
-    size_t most = (a->n < b->n ? a->n : b->n);
-    size_t need = least_reaching(t, sum, most);
-    /* the common runs can add at most most_hi to the rare runs' count */
-    size_t need_low = need > most_hi ? need - most_hi : 0;
-    size_t low = intersect_reaching(a->fp, a->n_low, b->fp, b->n_low, need_low);
-    if (low < need_low)
-        return 0; /* out of reach already (never when a score is asked: need is 0) */
-    size_t high = intersect_reaching(a->fp + a->n_low, ahi, b->fp + b->n_low, bhi,
-                                     need > low ? need - low : 0);
-    double j = jaccard_of(low + high, sum);
     if (score)
         *score = j;
     return j >= rule->threshold;

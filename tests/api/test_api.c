@@ -814,8 +814,8 @@ static size_t number_word(unsigned v, char *o)
  * document's own, so the shingles in more than `limit` documents are
  * known. Limits of 255 and above count every shingle exactly; lower ones
  * go through the byte counters first (tw_batch.c), which must change
- * nothing. With 1 to 3 threads: each writes its share of every bucket
- * through line buffers, and the shares meet inside cache lines. */
+ * nothing. With 1 to 3 threads: each spreads its share of the documents
+ * into the buckets, where the shares lie side by side. */
 static void test_document_frequency_is_exact(void **state)
 {
     (void)state;
