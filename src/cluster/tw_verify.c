@@ -40,7 +40,7 @@ static size_t least_reaching(double t, size_t sum, size_t most)
 /* The intersection of two sorted runs, or, as soon as it can no longer
  * reach `need` (what is left of the shorter run would not make up the
  * difference), some count below need. The test runs every 32 steps of
- * the branch-free merge (tw__intersect_sorted's, which takes the tail). */
+ * the merge (tw__merge_step; tw__intersect_sorted takes the tail). */
 static size_t intersect_reaching(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
                                  size_t need)
 {
@@ -50,12 +50,8 @@ static size_t intersect_reaching(const uint32_t *a, size_t na, const uint32_t *b
         size_t ra = na - i, rb = nb - j;
         if (inter + (ra < rb ? ra : rb) < need)
             return inter;
-        for (int step = 0; step < 32; step++) {
-            uint32_t x = a[i], y = b[j];
-            inter += x == y;
-            i += x <= y;
-            j += y <= x;
-        }
+        for (int step = 0; step < 32; step++)
+            inter += tw__merge_step(a, b, &i, &j);
     }
     return inter + tw__intersect_sorted(a + i, na - i, b + j, nb - j);
 }

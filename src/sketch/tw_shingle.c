@@ -134,15 +134,10 @@ int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size
 
 size_t tw__intersect_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
 {
-    /* branch-free merge: which side advances is data, and a branch on it
-     * mispredicted about half the time (this runs in the serial walk) */
+    /* branch-free (this runs in the serial walk): tw__merge_step */
     size_t i = 0, j = 0, inter = 0;
-    while (i < na && j < nb) {
-        uint32_t x = a[i], y = b[j];
-        inter += x == y;
-        i += x <= y;
-        j += y <= x;
-    }
+    while (i < na && j < nb)
+        inter += tw__merge_step(a, b, &i, &j);
     return inter;
 }
 
