@@ -77,4 +77,9 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
  * time zones. Story similarity takes the closer of the two guesses. */
 int64_t tw__event_time(int64_t published, unsigned lead_days);
 
+/* Makes tw_batch_cluster count document frequency in buckets whatever the
+ * batch's size (on != 0), as it does for large batches: for tests, which
+ * hold both ways to the same result. */
+void tw__batch_force_df_buckets(tw_batch *b, int on);
+
 #endif

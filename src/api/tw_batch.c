@@ -5,8 +5,9 @@
  * growing array; the text is not kept. Clustering then runs in passes over
  * those sets:
  *   1. exact duplicates (same set) are joined, and counted once from here on;
- *   2. document frequency of every shingle over distinct documents (in
- *      buckets counted in cache); shingles in more than common_df of them are
+ *   2. document frequency of every shingle over distinct documents (byte
+ *      counters in cache, then an exact count of the few that pass them);
+ *      shingles in more than common_df of them are
  *      boilerplate-like: site templates, "most read" blocks, formulae;
  *   3. each set is split into rare and boilerplate-like runs;
  *   4. MinHash signatures (one-permutation hashing with densification, over
@@ -52,6 +53,7 @@ struct tw_batch {
     tw__story_vecs vecs; /* per unit, kept for tw_batch_explain */
     int clustered;
     unsigned threads; /* for tw_batch_cluster's parallel passes */
+    int df_buckets;   /* count document frequency in buckets whatever the size (tests) */
     tw_batch_stats st;
 };
 
@@ -243,91 +245,243 @@ static int join_exact(tw_batch *b, tw__uf *uf, uint8_t *distinct)
 }
 
 /* Step 2: the set of shingles found in more than common_df distinct docs.
- * Every shingle of the distinct documents is spread into 1024 buckets by
- * its top 10 bits (up to 16384 for large batches, keeping a bucket to about
- * 16k shingles); each bucket (about 8,000 shingles on SaudiNewsNet) is
- * then counted in a small table that stays in cache; all three passes in
- * parallel. (One radix sort of everything took 0.41 s on SaudiNewsNet;
- * 4096 buckets each sorted, 0.20 s; this, 0.13-0.15 s; counting by key
- * ranges with a cursor per document, without the copy, 0.5 s: the
- * cursors' cache misses.) */
+ *
+ * Counting goes through a filter first: saturating byte counters indexed by
+ * a hash of the shingle. A counter is at least the count of every shingle
+ * that lands on it (or 255), so a shingle whose counter ends at most the
+ * limit is in at most `limit` documents: nearly every shingle is settled
+ * there. The others (those over the limit and what shares their counters)
+ * are gathered, sorted and counted exactly, so the result is exact at every
+ * limit (a limit of 255 or more: the saturated counters' shingles).
+ *
+ * A batch whose shingles keep a filter of at most 2 MB sparse (a counter's
+ * expected load from shingles seen once at most half the limit) is counted
+ * in one filter over the documents' sets where they lie: each worker fills
+ * its own over its documents, the filters are added, each worker gathers
+ * its documents' candidates, and a second, independent filter over the
+ * candidates drops most of those that only shared a counter. Larger
+ * batches spread every shingle into 1024 or more buckets by its top bits
+ * first (up to 16384, keeping a bucket to about 16k shingles), each counted
+ * in a 32 KB filter that stays in L1.
+ *
+ * On SaudiNewsNet (8.4 M shingles, a first filter of 1 MB) the flat count
+ * took 51 ms against the buckets' 109 (medians of 9 interleaved runs, busy
+ * hour): spreading wrote a copy of every shingle, 34 MB, which the LSH sort
+ * now faults in instead (+15 ms there). Earlier: one radix sort of
+ * everything, 0.41 s; 4096 buckets each sorted, 0.20 s; counting by key
+ * ranges with a cursor per document, without the copy, 0.5 s (the cursors'
+ * cache misses). */
 #define TW_DF_MIN_BITS 10 /* buckets: 2^10, more for larger batches ... */
 #define TW_DF_MAX_BITS 14
 #define TW_DF_PER_BUCKET 16384 /* ... so that a bucket holds about this many at most */
+#define TW_DF_BUCKET_FILTER_BITS 15 /* a bucket's filter: load 0.5 at most */
+#define TW_DF_FLAT_MIN_BITS 15
+#define TW_DF_FLAT_MAX_BITS 21 /* a flat filter: 2 MB at most */
 
-/* Inside a bucket, a first pass counts every shingle in a direct-mapped
- * array of saturating byte counters indexed by its low bits (32 KB, in L1):
- * a counter is at least its shingles' count, so a shingle whose counter
- * ends at most the limit is rare — nearly every shingle of a bucket (8,000
- * on SaudiNewsNet, 5 of them boilerplate-like) — and only the few whose
- * counter passes it (the boilerplate-like ones and what shares their
- * counters) are counted exactly, in the same order as before, so the result
- * is the same set. On SaudiNewsNet df_buckets went from 8.5% to 3.0% of a
- * near-copy run's samples. */
-#define TW_DF_FILTER_BITS 15
-
-typedef struct df_ctx {
-    uint32_t *all;        /* shingles grouped by bucket */
-    const size_t *start;  /* bucket b is all[start[b], start[b + 1]) */
-    uint32_t limit;
-    unsigned bits;        /* log2 of a count table's slots */
-    tw__buf *found;       /* per worker: uint32_t common shingles */
-    uint32_t **table;     /* per worker: 2^bits keys (0: empty), 2^bits counts,
-                           * then room for 2^bits slot numbers (those in use) */
-    uint8_t **filter;     /* per worker: 2^TW_DF_FILTER_BITS counters (zero between
-                           * buckets), or NULL when the limit is too high for bytes */
-} df_ctx;
-
-/* Counts x exactly in the bucket's table; x joins found when its count
- * passes the limit. */
-static inline int df_count(df_ctx *c, tw__buf *found, uint32_t *keys, uint32_t *counts,
-                           uint32_t *used, size_t *nused, size_t mask, uint32_t x)
+void tw__batch_force_df_buckets(tw_batch *b, int on)
 {
-    size_t j = tw__key_slot(keys, mask, x);
-    if (!keys[j]) {
-        keys[j] = x;
-        used[(*nused)++] = (uint32_t)j;
+    if (b)
+        b->df_buckets = on != 0;
+}
+
+/* A filter's counter for x: the top bits of a multiplicative hash. The two
+ * multipliers give independent slots, so shingles that share a counter in
+ * the first filter are spread again in the second. */
+#define TW_DF_MUL1 0x9E3779B1u
+#define TW_DF_MUL2 0x85EBCA77u
+
+static inline uint32_t df_slot(uint32_t x, uint32_t mul, unsigned shift)
+{
+    return (x * mul) >> shift;
+}
+
+/* Counts x[0, n) into the filter of 2^(32 - shift) counters. */
+static inline void df_tally(uint8_t *filter, uint32_t mul, unsigned shift, const uint32_t *x,
+                            size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t *f = &filter[df_slot(x[i], mul, shift)];
+        *f = (uint8_t)(*f + (*f != 0xFF));
     }
-    if (++counts[j] == c->limit + 1) {
-        if (tw__buf_reserve(found, found->len + 1, sizeof(uint32_t)))
-            return TW_ENOMEM;
-        ((uint32_t *)found->data)[found->len++] = x;
+}
+
+/* Writes to out (room for n; may be x itself) the x[i] whose counter
+ * passes cap, in order, without a branch; returns how many. */
+static inline size_t df_gather(const uint8_t *filter, uint32_t mul, unsigned shift, uint8_t cap,
+                               const uint32_t *x, size_t n, uint32_t *out)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = x[i];
+        out[k] = v;
+        k += filter[df_slot(v, mul, shift)] > cap;
+    }
+    return k;
+}
+
+/* Sorts the candidates c[0, n) (tmp: room for n) and appends to found each
+ * one found more than limit times. */
+#define TW_DF_KEY(x) (x)
+static int df_settle(uint32_t *c, uint32_t *tmp, size_t n, uint32_t limit, tw__buf *found)
+{
+    if (n < 64) /* a bucket's few: the radix sort's four histograms would cost more */
+        TW__INSERTION_SORT(uint32_t, c, n, TW_DF_KEY);
+    else
+        tw__radix_sort_u32(c, tmp, n);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && c[j] == c[i]; j++)
+            ;
+        if (j - i > limit) {
+            if (tw__buf_reserve(found, found->len + 1, sizeof(uint32_t)))
+                return TW_ENOMEM;
+            ((uint32_t *)found->data)[found->len++] = c[i];
+        }
     }
     return TW_OK;
 }
 
+static uint8_t df_cap(uint32_t limit)
+{
+    return (uint8_t)(limit < 0xFE ? limit : 0xFE); /* a saturated counter passes */
+}
+
+/* log2 of a filter's size for n shingles: the least, from min_bits, at which
+ * a counter's expected load is at most (cap + 1) / 2, so that shingles seen
+ * once rarely add up past the cap. */
+static unsigned df_filter_bits(size_t n, uint8_t cap, unsigned min_bits)
+{
+    unsigned bits = min_bits;
+    while (bits < 32 && 2 * n > ((size_t)cap + 1) << bits)
+        bits++;
+    return bits;
+}
+
+/* The flat count: one filter per worker over its documents, then summed. */
+typedef struct flat_ctx {
+    const tw_batch *b;
+    const uint8_t *distinct;
+    uint8_t **filter; /* per worker; the sum lands in filter[0] */
+    unsigned shift;
+    uint8_t cap;
+    tw__buf *cand;    /* per worker: uint32_t candidates */
+    int gather;
+} flat_ctx;
+
+static int flat_range(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    flat_ctx *c = ctx_;
+    const tw__doc *docs = c->b->docs.data;
+    const uint32_t *fps = c->b->fps.data;
+    tw__buf *cand = &c->cand[worker];
+    for (size_t i = begin; i < end; i++) {
+        if (!c->distinct[i])
+            continue;
+        const uint32_t *x = fps + docs[i].off;
+        if (!c->gather) {
+            df_tally(c->filter[worker], TW_DF_MUL1, c->shift, x, docs[i].n);
+            continue;
+        }
+        if (tw__buf_reserve(cand, cand->len + docs[i].n, sizeof(uint32_t)))
+            return TW_ENOMEM;
+        cand->len += df_gather(c->filter[0], TW_DF_MUL1, c->shift, c->cap, x, docs[i].n,
+                               (uint32_t *)cand->data + cand->len);
+    }
+    return TW_OK;
+}
+
+static int df_flat(const tw_batch *b, const uint8_t *distinct, unsigned nw, unsigned fbits,
+                   uint32_t limit, tw__buf *found, tw__buf *work)
+{
+    size_t fsize = (size_t)1 << fbits, total = 0;
+    uint8_t **filter = calloc(nw, sizeof *filter);
+    tw__buf *cand = calloc(nw, sizeof *cand);
+    int rc = filter && cand ? TW_OK : TW_ENOMEM;
+    /* the first worker's candidates, then everyone's, in the clustering's
+     * working buffer, which the LSH sort reuses after this (faulted in once) */
+    if (!rc) {
+        cand[0] = *work;
+        cand[0].len = 0;
+        *work = (tw__buf){0};
+    }
+    for (unsigned w = 0; !rc && w < nw; w++)
+        if (!(filter[w] = calloc(fsize, 1)))
+            rc = TW_ENOMEM;
+    const uint8_t cap = df_cap(limit);
+    flat_ctx c = {b, distinct, filter, 32 - fbits, cap, cand, 0};
+    if (!rc)
+        rc = tw__parallel_for(b->docs.len, nw, 256, flat_range, &c);
+    for (unsigned w = 1; !rc && w < nw; w++)
+        for (size_t i = 0; i < fsize; i++) {
+            unsigned sum = (unsigned)filter[0][i] + filter[w][i];
+            filter[0][i] = (uint8_t)(sum < 0xFF ? sum : 0xFF);
+        }
+    c.gather = 1;
+    if (!rc)
+        rc = tw__parallel_for(b->docs.len, nw, 256, flat_range, &c);
+    /* every worker's candidates side by side in cand[0] */
+    for (unsigned w = 0; !rc && w < nw; w++)
+        total += cand[w].len;
+    if (!rc && tw__buf_reserve(&cand[0], 2 * total + 1, sizeof(uint32_t)))
+        rc = TW_ENOMEM;
+    for (unsigned w = 1; !rc && w < nw; w++) {
+        memcpy((uint32_t *)cand[0].data + cand[0].len, cand[w].data, cand[w].len * sizeof(uint32_t));
+        cand[0].len += cand[w].len;
+    }
+    /* A second filter, with independent slots, over the candidates: what
+     * only shared a first counter with a frequent shingle drops out here
+     * (SaudiNewsNet: 942k candidates, 273k after; 5,261 common shingles). */
+    uint8_t *second = NULL;
+    if (!rc) {
+        unsigned bits2 = df_filter_bits(total, cap, TW_DF_FLAT_MIN_BITS);
+        uint32_t *x = cand[0].data;
+        if (!(second = calloc((size_t)1 << bits2, 1))) {
+            rc = TW_ENOMEM;
+        } else {
+            df_tally(second, TW_DF_MUL2, 32 - bits2, x, total);
+            total = df_gather(second, TW_DF_MUL2, 32 - bits2, cap, x, total, x);
+            rc = df_settle(x, x + total, total, limit, found);
+        }
+    }
+    free(second);
+    if (cand) {
+        *work = cand[0];
+        work->len = 0;
+    }
+    for (unsigned w = 0; filter && cand && w < nw; w++) {
+        free(filter[w]);
+        if (w)
+            tw__buf_free(&cand[w]);
+    }
+    free(filter);
+    free(cand);
+    return rc;
+}
+
+/* The bucketed count: every bucket filtered, gathered and settled alone. */
+typedef struct df_ctx {
+    uint32_t *all;        /* shingles grouped by bucket */
+    const size_t *start;  /* bucket b is all[start[b], start[b + 1]) */
+    uint32_t limit;
+    tw__buf *found;       /* per worker: uint32_t common shingles */
+    uint8_t **filter;     /* per worker: 2^TW_DF_BUCKET_FILTER_BITS counters (zero between buckets) */
+    uint32_t **cand;      /* per worker: room for the largest bucket, twice */
+} df_ctx;
+
 static int df_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
 {
     df_ctx *c = ctx_;
-    tw__buf *found = &c->found[worker];
-    size_t mask = ((size_t)1 << c->bits) - 1;
-    uint32_t *keys = c->table[worker], *counts = keys + mask + 1, *used = counts + mask + 1;
-    uint8_t *filter = c->filter ? c->filter[worker] : NULL;
-    const uint32_t fmask = ((uint32_t)1 << TW_DF_FILTER_BITS) - 1;
+    uint8_t *filter = c->filter[worker];
+    uint32_t *cand = c->cand[worker];
+    const unsigned shift = 32 - TW_DF_BUCKET_FILTER_BITS;
     for (size_t bk = begin; bk < end; bk++) {
         const uint32_t *x = c->all + c->start[bk];
         size_t n = c->start[bk + 1] - c->start[bk];
-        /* counted in a table at most half full, in cache */
-        size_t nused = 0;
-        if (filter) {
-            for (size_t i = 0; i < n; i++) {
-                uint8_t *f = &filter[x[i] & fmask];
-                *f = (uint8_t)(*f + (*f != 0xFF));
-            }
-            for (size_t i = 0; i < n; i++)
-                if (filter[x[i] & fmask] > c->limit &&
-                    df_count(c, found, keys, counts, used, &nused, mask, x[i]))
-                    return TW_ENOMEM;
-            for (size_t i = 0; i < n; i++)
-                filter[x[i] & fmask] = 0;
-        } else {
-            for (size_t i = 0; i < n; i++)
-                if (df_count(c, found, keys, counts, used, &nused, mask, x[i]))
-                    return TW_ENOMEM;
-        }
-        /* empty again for the next bucket: only the slots it used */
-        for (size_t k = 0; k < nused; k++)
-            keys[used[k]] = counts[used[k]] = 0;
+        df_tally(filter, TW_DF_MUL1, shift, x, n);
+        size_t k = df_gather(filter, TW_DF_MUL1, shift, df_cap(c->limit), x, n, cand);
+        for (size_t i = 0; i < n; i++)
+            filter[df_slot(x[i], TW_DF_MUL1, shift)] = 0; /* empty again for the next bucket */
+        if (df_settle(cand, cand + k, k, c->limit, &c->found[worker]))
+            return TW_ENOMEM;
     }
     return TW_OK;
 }
@@ -365,33 +519,19 @@ static int spread_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
-static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, tw__buf *work)
+static int df_bucketed(const tw_batch *b, const uint8_t *distinct, unsigned nw, size_t shingles,
+                       uint32_t limit, tw__buf *found, tw__buf *work)
 {
-    uint32_t limit = b->e->cfg.common_df;
-    memset(common, 0, sizeof *common);
-    if (limit == 0)
-        return TW_OK;
     size_t n = b->docs.len;
-    /* the same split of documents for counting and writing */
-    unsigned nw = b->threads;
-    if (nw > n / 256)
-        nw = n / 256 ? (unsigned)(n / 256) : 1;
-    size_t shingles = 0;
-    const tw__doc *docs = b->docs.data;
-    for (size_t i = 0; i < n; i++)
-        shingles += distinct[i] ? docs[i].n : 0;
     unsigned dbits = TW_DF_MIN_BITS;
     while (dbits < TW_DF_MAX_BITS && (shingles >> dbits) > TW_DF_PER_BUCKET)
         dbits++;
     const size_t nb = (size_t)1 << dbits;
     size_t *start = calloc(nb + 1, sizeof *start);
     size_t *hist = calloc((size_t)nw * nb, sizeof *hist);
-    tw__buf *found = calloc(nw, sizeof *found);
-    uint32_t **table = calloc(nw, sizeof *table);
-    /* byte counters saturate at 255: a higher limit counts every shingle exactly */
-    uint8_t **filter = limit < 0xFF ? calloc(nw, sizeof *filter) : NULL;
-    uint32_t *all = NULL;
-    int rc = (start && hist && found && table && (filter || limit >= 0xFF)) ? TW_OK : TW_ENOMEM;
+    uint8_t **filter = calloc(nw, sizeof *filter);
+    uint32_t **cand = calloc(nw, sizeof *cand);
+    int rc = (start && hist && filter && cand) ? TW_OK : TW_ENOMEM;
     spread_ctx sc = {b, distinct, hist, NULL, dbits, 0};
     if (!rc)
         rc = tw__parallel_for(n, nw, 256, spread_range, &sc);
@@ -409,26 +549,54 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
         start[nb] = total;
     /* the buckets live in the clustering's working buffer, which the LSH
      * sort reuses after this (touched once, faulted in once) */
-    if (!rc && tw__buf_reserve(work, (total ? total : 1) * sizeof *all, 1)) /* bytes */
+    if (!rc && tw__buf_reserve(work, (total ? total : 1) * sizeof(uint32_t), 1)) /* bytes */
         rc = TW_ENOMEM;
-    if (!rc)
-        all = work->data;
-    unsigned bits = 4;
-    while (((size_t)1 << bits) < 2 * largest)
-        bits++;
     for (unsigned w = 0; !rc && w < nw; w++)
-        if (!(table[w] = calloc((size_t)3 << bits, sizeof(uint32_t))) ||
-            (filter && !(filter[w] = calloc((size_t)1 << TW_DF_FILTER_BITS, 1))))
+        if (!(filter[w] = calloc((size_t)1 << TW_DF_BUCKET_FILTER_BITS, 1)) ||
+            !(cand[w] = malloc((2 * largest + 1) * sizeof(uint32_t))))
             rc = TW_ENOMEM;
     if (!rc) {
-        sc.all = all;
+        sc.all = work->data;
         sc.write = 1;
         rc = tw__parallel_for(n, nw, 256, spread_range, &sc);
     }
     if (!rc) {
-        df_ctx ctx = {all, start, limit, bits, found, table, filter};
+        df_ctx ctx = {work->data, start, limit, found, filter, cand};
         rc = tw__parallel_for(nb, nw, 64, df_buckets, &ctx);
     }
+    for (unsigned w = 0; filter && cand && w < nw; w++) {
+        free(filter[w]);
+        free(cand[w]);
+    }
+    free(filter);
+    free(cand);
+    free(start);
+    free(hist);
+    return rc;
+}
+
+static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, tw__buf *work)
+{
+    uint32_t limit = b->e->cfg.common_df;
+    memset(common, 0, sizeof *common);
+    if (limit == 0)
+        return TW_OK;
+    size_t n = b->docs.len;
+    /* the same split of documents for every pass over them */
+    unsigned nw = b->threads;
+    if (nw > n / 256)
+        nw = n / 256 ? (unsigned)(n / 256) : 1;
+    size_t shingles = 0;
+    const tw__doc *docs = b->docs.data;
+    for (size_t i = 0; i < n; i++)
+        shingles += distinct[i] ? docs[i].n : 0;
+    unsigned fbits = df_filter_bits(shingles, df_cap(limit), TW_DF_FLAT_MIN_BITS);
+    tw__buf *found = calloc(nw, sizeof *found);
+    int rc = found ? TW_OK : TW_ENOMEM;
+    if (!rc && fbits <= TW_DF_FLAT_MAX_BITS && !b->df_buckets)
+        rc = df_flat(b, distinct, nw, fbits, limit, &found[0], work);
+    else if (!rc)
+        rc = df_bucketed(b, distinct, nw, shingles, limit, found, work);
     size_t nfound = 0;
     for (unsigned w = 0; !rc && w < nw; w++)
         nfound += found[w].len;
@@ -437,17 +605,9 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
     for (unsigned w = 0; !rc && w < nw; w++)
         for (size_t k = 0; !rc && k < found[w].len; k++)
             rc = tw__fpset_add(common, ((uint32_t *)found[w].data)[k]);
-    for (unsigned w = 0; found && table && w < nw; w++) {
+    for (unsigned w = 0; found && w < nw; w++)
         tw__buf_free(&found[w]);
-        free(table[w]);
-        if (filter)
-            free(filter[w]);
-    }
     free(found);
-    free(table);
-    free(filter);
-    free(start);
-    free(hist);
     return rc;
 }
 

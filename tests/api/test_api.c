@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "tawam.h"
+#include "api/tw_api.h" /* tw__batch_force_df_buckets */
 
 
 /* ------------------------------------------------------------ the texts */
@@ -812,10 +813,13 @@ static size_t number_word(unsigned v, char *o)
  * phrase of five words (two 4-word shingles) is put in exactly k of 800
  * documents for k around each limit tried; every other word is a
  * document's own, so the shingles in more than `limit` documents are
- * known. Limits of 255 and above count every shingle exactly; lower ones
- * go through the byte counters first (tw_batch.c), which must change
- * nothing. With 1 to 3 threads: each spreads its share of the documents
- * into the buckets, where the shares lie side by side. */
+ * known (a phrase's documents are spread over the batch, so that every
+ * thread holds some of them). Counting goes through saturating byte counters (tw_batch.c), whose
+ * cap (254: a limit of 255 and above takes the saturated ones) must change
+ * nothing. Both ways of counting: one filter over the sets (the size of
+ * this batch), and buckets (forced here, as large batches do). With 1 to 3
+ * threads: each fills its own filter, or spreads its share of the
+ * documents into the buckets, where the shares lie side by side. */
 static void test_document_frequency_is_exact(void **state)
 {
     (void)state;
@@ -825,6 +829,7 @@ static void test_document_frequency_is_exact(void **state)
     char *text = malloc(64 * 1024);
     assert_non_null(text);
     for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++)
+    for (int buckets = 0; buckets <= 1; buckets++)
     for (unsigned threads = 1; threads <= 3; threads++) {
         tw_config c;
         tw_config_default(&c);
@@ -836,12 +841,15 @@ static void test_document_frequency_is_exact(void **state)
         assert_int_equal(tw_scratch_create(e, &s), TW_OK);
         assert_int_equal(tw_batch_create(e, &b), TW_OK);
         assert_int_equal(tw_batch_set_threads(b, threads), TW_OK);
+        tw__batch_force_df_buckets(b, buckets);
         unsigned own = 100000;
         for (size_t d = 0; d < ndocs; d++) {
             size_t n = 0;
             n += number_word(own++, text + n);
             for (size_t p = 0; p < nk; p++) {
-                if (d >= ks[p])
+                /* in exactly ks[p] documents, spread over the batch (d -> 7d + 13p
+                 * mod 800 is one to one), so that every thread sees some */
+                if ((d * 7 + p * 13) % ndocs >= ks[p])
                     continue;
                 for (unsigned w = 0; w < 5; w++)
                     n += number_word(1000 + (unsigned)p * 5 + w, text + n);
@@ -857,8 +865,8 @@ static void test_document_frequency_is_exact(void **state)
         tw_batch_stats st;
         assert_int_equal(tw_batch_stats_get(b, &st), TW_OK);
         if (st.common_shingles != want) {
-            print_error("limit %u, %u threads: %zu common shingles, want %zu\n", limits[l],
-                        threads, st.common_shingles, want);
+            print_error("limit %u, %s, %u threads: %zu common shingles, want %zu\n", limits[l],
+                        buckets ? "buckets" : "one filter", threads, st.common_shingles, want);
             fail();
         }
         tw_batch_free(b);
