@@ -36,7 +36,8 @@ tw__isa tw__isa_supported(void)
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
         __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("bmi"))
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi2") &&
+        __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2"))
         return TW__ISA_AVX512;
     if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi"))
         return TW__ISA_AVX2;

@@ -199,6 +199,14 @@ static void simd_tables(tw__norm_table *t)
             int ok = !(e & bad) && cp >= 0x600 && cp < 0x680;
             s->pair[lead << 2 | c >> 4][c & 15] = ok ? (uint8_t)(cp - 0x600) : 0xFF;
             s->pair_word[lead << 2 | c >> 4][c & 15] = (e & TW__E_WORD) ? 0xFF : 0;
+            /* emit() writes a dropped character as nothing and any other
+             * (not a space or line break) as its UTF-8 bytes */
+            uint8_t sh = 0xFF;
+            if (!(e & TW__E_ICU) && (e & TW__E_DROP))
+                sh = 0;
+            else if (!(e & bad) && cp > 0x20 && cp < 0x7F)
+                sh = (uint8_t)cp;
+            s->pair_short[lead << 6 | c] = sh;
         }
 }
 
@@ -453,12 +461,15 @@ static int normalize_fast(const tw__norm_table *t, tw__norm_work *w, const uint8
     int newlines = 0;
     while (i < len) {
         if (kernel && i >= next_try && i + TW__NORM_KERNEL_TAIL <= len) {
-            size_t adv = kernel(&t->simd, in, i, len, out + o, o ? out[o - 1] : '\n');
+            size_t wrote = 0;
+            size_t adv = kernel(&t->simd, in, i, len, out + o, o ? out[o - 1] : '\n', &wrote);
             /* nothing folded: a run the kernel cannot take; try again later */
             next_try = adv ? 0 : i + 16;
             i += adv;
-            o += adv;
-            if (adv)
+            o += wrote;
+            /* what it wrote holds a character that is not a space (it
+             * writes no space after a line break), or follows one */
+            if (wrote)
                 newlines = 0;
             if (i >= len)
                 break;

@@ -40,6 +40,11 @@ typedef struct tw__norm_simd {
      * VBMI): ascii_keep[b] nonzero when b folds as ascii_lo/ascii_hi say,
      * ascii_word[b] when it is a word character */
     uint8_t ascii_keep[128], ascii_word[128];
+    /* for the AVX-512 kernel, which writes fewer bytes than it reads
+     * (VBMI2 compress), indexed as pair: the ASCII character an Arabic-block
+     * character folds to (، to ",", ٣ to "3"), 0 when it is dropped
+     * (diacritics, tatweel), 0xFF otherwise */
+    uint8_t pair_short[128];
 } tw__norm_simd;
 
 typedef struct tw__norm_table {
@@ -52,18 +57,20 @@ typedef struct tw__norm_table {
  * blocks of characters whose folds keep their length (and single spaces
  * not after prev_out ' ' or '\n') into out, stopping at the first other
  * character or when fewer than TW__NORM_KERNEL_TAIL bytes remain before
- * len. Returns the bytes consumed, which equal the bytes written; it
- * stops at a character boundary. May store up to 64 bytes past what it
- * reports. */
+ * len. The AVX-512 kernel also takes the Arabic-block characters that
+ * fold to one ASCII byte or to nothing (pair_short), as long as no two
+ * spaces meet in what it writes. Returns the bytes consumed and sets
+ * *wrote to the bytes written (equal, but for AVX-512); it stops at a
+ * character boundary. May store up to 64 bytes past what it writes. */
 typedef size_t (*tw__norm_kernel)(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
-                                  uint8_t *out, uint8_t prev_out);
+                                  uint8_t *out, uint8_t prev_out, size_t *wrote);
 #define TW__NORM_KERNEL_TAIL 65
 size_t tw__norm_kernel_sse42(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
-                             uint8_t *out, uint8_t prev_out);
+                             uint8_t *out, uint8_t prev_out, size_t *wrote);
 size_t tw__norm_kernel_avx2(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
-                            uint8_t *out, uint8_t prev_out);
+                            uint8_t *out, uint8_t prev_out, size_t *wrote);
 size_t tw__norm_kernel_avx512(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
-                              uint8_t *out, uint8_t prev_out);
+                              uint8_t *out, uint8_t prev_out, size_t *wrote);
 /* The tokenizer's kernel: *mask gets, for each byte of the block at p, 1
  * when it belongs to a word character; 0 is returned (and *mask left)
  * when the block holds a character the kernel does not know. p[-1] and

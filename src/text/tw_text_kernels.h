@@ -11,7 +11,8 @@
  * a line break, a second space, a digit that loses a byte, another script
  * — ends the run at that character and the scalar loop takes it
  * (tw_normalize.c), so the output is the reference's by construction; the
- * tests check it byte for byte on every ISA the host has.
+ * tests check it byte for byte on every ISA the host has. (The AVX-512
+ * kernel, tw_text_avx512.c, also takes the folds that lose bytes.)
  */
 /* 128-entry lookup: table row (idx >> 4), column (idx & 15). */
 static inline V lookup128_in(const uint8_t (*tab)[16], V idx)
@@ -53,8 +54,9 @@ static inline V is_cont(V v)
 }
 
 size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len, uint8_t *out,
-                uint8_t prev_out)
+                uint8_t prev_out, size_t *wrote)
 {
+    *wrote = 0;
     if (in[i] == ' ' && (prev_out == ' ' || prev_out == '\n'))
         return 0;
     const V alo = V_TABLE(s->ascii_lo);
@@ -92,11 +94,13 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
         uint32_t okmask = (uint32_t)V_MOVEMASK(V_OR(aok, V_OR(lok, cok)));
         if (okmask != V_ALL) {
             done += (size_t)__builtin_ctz(~okmask);
+            *wrote = done;
             return done;
         }
         /* keep a lead with its continuation: stop before a split pair */
         done += (p[V_W - 1] & 0xFE) == 0xD8 ? V_W - 1 : V_W;
     }
+    *wrote = done;
     return done;
 }
 

@@ -166,6 +166,71 @@ static void test_random_mixed(void **state)
     free(buf);
 }
 
+/* Arabic-block characters that fold to one ASCII byte (، ؛ ؟ ٪, digits) or
+ * to nothing (diacritics, tatweel), which the AVX-512 kernel writes short
+ * (compressed), densely among letters, spaces and line breaks: runs of
+ * marks, a mark between two spaces (the spaces then meet), a mark or a
+ * comma at every block edge; under rule sets that keep some of them as
+ * they are. Every kernel against the reference, byte for byte. */
+static void test_short_folds(void **state)
+{
+    (void)state;
+    static const uint32_t shorts[] = {0x060C, 0x061B, 0x061F, 0x066A, 0x0660, 0x0663, 0x0669,
+                                      0x064B, 0x064E, 0x0650, 0x0651, 0x0652, 0x0640, 0x0670};
+    static const unsigned rules[] = {TW_NORM_DEFAULT, TW_NORM_DEFAULT & ~TW_NORM_DIACRITICS,
+                                     TW_NORM_DEFAULT & ~(TW_NORM_PUNCT | TW_NORM_DIGITS),
+                                     TW_NORM_DEFAULT & ~(TW_NORM_TATWEEL | TW_NORM_SPACES)};
+    tw__norm_table *keep = table;
+    tw__norm_table *t = malloc(sizeof *t);
+    assert_non_null(t);
+    uint64_t rng = 11;
+    uint8_t *buf = malloc(2048 + 128);
+    assert_non_null(buf);
+    for (size_t r = 0; r < sizeof rules / sizeof rules[0]; r++) {
+        assert_int_equal(tw__norm_table_init(t, rules[r]), TW_OK);
+        table = t;
+        for (int trial = 0; trial < 3000; trial++) {
+            size_t target = trial < 200 ? (size_t)trial : (size_t)rnd_below(&rng, 700);
+            uint8_t *p = buf + rnd_below(&rng, 64);
+            size_t n = 0;
+            while (n < target) {
+                uint64_t k = rnd_below(&rng, 100);
+                if (k < 55)
+                    n += put_cp(p + n, 0x0621 + (uint32_t)rnd_below(&rng, 0x2A));
+                else if (k < 75)
+                    n += put_cp(p + n, shorts[rnd_below(&rng, sizeof shorts / 4)]);
+                else if (k < 92)
+                    p[n++] = ' ';
+                else if (k < 95)
+                    p[n++] = '\n';
+                else
+                    p[n++] = (uint8_t)('a' + rnd_below(&rng, 26));
+            }
+            check_all(p, n);
+        }
+        /* one short fold (or a space, mark, space) at every position of
+         * clean text, for lengths around the block */
+        for (size_t len = 62; len < 140; len += 3)
+            for (size_t pos = 0; pos + 6 <= len; pos++)
+                for (int form = 0; form < 3; form++) {
+                    size_t n = 0;
+                    while (n + 2 <= len) {
+                        if (n == pos && form == 2) {
+                            buf[n++] = ' ';
+                            n += put_cp(buf + n, 0x064B);
+                            buf[n++] = ' ';
+                            continue;
+                        }
+                        n += put_cp(buf + n, n == pos ? (form ? 0x060C : 0x0651) : 0x0645);
+                    }
+                    check_all(buf, n);
+                }
+    }
+    table = keep;
+    free(t);
+    free(buf);
+}
+
 static void test_lengths_around_widths(void **state)
 {
     (void)state;
@@ -293,6 +358,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_mixed),
         cmocka_unit_test(test_lengths_around_widths),
+        cmocka_unit_test(test_short_folds),
         cmocka_unit_test(test_split_pair_at_block_end),
         cmocka_unit_test(test_double_spaces_and_line_starts),
         cmocka_unit_test(test_tokens_unaligned),
