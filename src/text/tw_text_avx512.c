@@ -102,16 +102,15 @@ size_t tw__norm_kernel_avx512(const tw__norm_simd *s, const uint8_t *in, size_t 
         /* the block's bytes up to the first one not taken (a lead at the
          * end waits for the next block, with its continuation) */
         uint64_t okmask = (uint64_t)(aok | lok | cok | shrt);
-        uint64_t room = (p[W - 1] & 0xFE) == 0xD8 ? ~(uint64_t)0 >> 1 : ~(uint64_t)0;
-        uint64_t stop = ~okmask & room;
-        size_t take = stop ? (size_t)__builtin_ctzll(stop) : (size_t)__builtin_popcountll(room);
-        uint64_t span = take == 64 ? ~(uint64_t)0 : ((uint64_t)1 << take) - 1;
-        uint64_t kept = span & ~(uint64_t)(gone | (shrt & ~lead));
+        size_t avail = (p[W - 1] & 0xFE) == 0xD8 ? W - 1 : W;
+        uint64_t stop = ~okmask & _bzhi_u64(~(uint64_t)0, (unsigned)avail);
+        size_t take = stop ? (size_t)__builtin_ctzll(stop) : avail;
+        uint64_t kept = _bzhi_u64(~(uint64_t)(gone | (shrt & ~lead)), (unsigned)take);
         __m512i c = _mm512_maskz_compress_epi8(kept, o);
         size_t nk = (size_t)__builtin_popcountll(kept);
         /* a space after a space or a line break is the scalar loop's: stop
-         * before the byte that wrote it */
-        uint64_t sp = (uint64_t)eq(c, space) & (nk == 64 ? ~(uint64_t)0 : ((uint64_t)1 << nk) - 1);
+         * before the byte that wrote it (past nk the compress wrote zeros) */
+        uint64_t sp = (uint64_t)eq(c, space);
         uint64_t twice = sp & ((sp << 1) | after_space);
         _mm512_storeu_si512(out + w, c);
         if (twice) {
@@ -124,7 +123,7 @@ size_t tw__norm_kernel_avx512(const tw__norm_simd *s, const uint8_t *in, size_t 
         w += nk;
         if (nk) /* what it writes holds no line break */
             after_space = sp >> (nk - 1) & 1;
-        if (take < (size_t)__builtin_popcountll(room))
+        if (take < avail)
             break;
     }
     *wrote = w;

@@ -94,8 +94,7 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
         uint32_t okmask = (uint32_t)V_MOVEMASK(V_OR(aok, V_OR(lok, cok)));
         if (okmask != V_ALL) {
             done += (size_t)__builtin_ctz(~okmask);
-            *wrote = done;
-            return done;
+            break;
         }
         /* keep a lead with its continuation: stop before a split pair */
         done += (p[V_W - 1] & 0xFE) == 0xD8 ? V_W - 1 : V_W;
