@@ -42,16 +42,27 @@ int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw_
             if (tw__buf_reserve(tokens, tokens->len + width / 2 + 1, sizeof(tw__token)))
                 return TW_ENOMEM;
             tw__token *out = (tw__token *)tokens->data + tokens->len;
+            const uint64_t inblock = ~(uint64_t)0 >> (64 - width);
             uint64_t prev = (mask << 1) | (uint64_t)in_word;
-            uint64_t edges = (mask ^ prev) & (~(uint64_t)0 >> (64 - width));
-            while (edges) {
-                size_t at = i + (size_t)__builtin_ctzll(edges);
-                if (in_word)
-                    *out++ = (tw__token){(uint32_t)start, (uint32_t)(at - start)};
-                start = at;
-                in_word = !in_word;
-                edges &= edges - 1;
+            uint64_t starts = mask & ~prev & inblock, ends = ~mask & prev & inblock;
+            /* starts and ends alternate, so words are read off in pairs, one
+             * step a word and no branch on the state: a word carried in from
+             * the last block takes the first end, every other end takes the
+             * start before it, and a start left over is carried out */
+            if (in_word && ends) {
+                size_t at = i + (size_t)__builtin_ctzll(ends);
+                *out++ = (tw__token){(uint32_t)start, (uint32_t)(at - start)};
+                ends &= ends - 1;
             }
+            while (ends) {
+                size_t s0 = i + (size_t)__builtin_ctzll(starts), e0 = i + (size_t)__builtin_ctzll(ends);
+                *out++ = (tw__token){(uint32_t)s0, (uint32_t)(e0 - s0)};
+                starts &= starts - 1;
+                ends &= ends - 1;
+            }
+            if (starts)
+                start = i + (size_t)__builtin_ctzll(starts);
+            in_word = (int)((mask >> (width - 1)) & 1);
             tokens->len = (size_t)(out - (tw__token *)tokens->data);
             i += width;
             while (i < len && (s[i] & 0xC0) == 0x80)
