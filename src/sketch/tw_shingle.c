@@ -8,7 +8,8 @@
  * masked to their length and folded by one 64x64->128-bit multiply, the
  * way XXH3 folds its short inputs; longer words go to XXH3 itself. A
  * window is a polynomial in the word hashes (mod 2^64) with an avalanche at
- * the end (eight windows at once with AVX-512, tw_shingle_avx512.c). Both
+ * the end (eight windows at once with AVX-512, tw_shingle_avx512.c; four
+ * with AVX2, tw_shingle_avx2.c). Both
  * replaced an XXH3 call each (its length dispatch per word,
  * a 32-byte XXH3 per window): tokenize + shingle on SaudiNewsNet went from
  * 310-345 ms to 260-275 ms (build/tw_bench), near-copy accuracy unchanged
@@ -100,7 +101,15 @@ static void window4_scalar(const uint64_t *th, size_t nsh, uint64_t start, uint3
 
 tw__window4_fn tw__window4_for(tw__isa isa)
 {
-    return TW__AVX512_OR(isa, tw__window4_hashes_avx512, window4_scalar);
+#if TW_X86_KERNELS
+    if (isa >= TW__ISA_AVX512)
+        return tw__window4_hashes_avx512;
+    if (isa == TW__ISA_AVX2)
+        return tw__window4_hashes_avx2;
+#else
+    TW_UNUSED(isa);
+#endif
+    return window4_scalar;
 }
 
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,

@@ -34,13 +34,14 @@ int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size
 /* The window hashes (what tw__shingle makes of the word hashes th): fp[i]
  * for the window th[i, i + kk) of every i < nsh, a polynomial in
  * TW__WINDOW_MUL from `start`, then an avalanche; 0 becomes 1. The scalar
- * loop is the reference; windows of 4 words (the default) have an AVX-512
- * kernel, chosen once. */
+ * loop is the reference; windows of 4 words (the default) have AVX2 and AVX-512
+ * kernels, chosen once. */
 #define TW__WINDOW_MUL 0xC2B2AE3D27D4EB4Full
 #define TW__AVALANCHE_MUL 0x165667919E3779F9ull
 void tw__window_hashes_scalar(const uint64_t *th, size_t nsh, size_t kk, uint64_t start,
                               uint32_t *fp);
 typedef void (*tw__window4_fn)(const uint64_t *th, size_t nsh, uint64_t start, uint32_t *fp);
+void tw__window4_hashes_avx2(const uint64_t *th, size_t nsh, uint64_t start, uint32_t *fp);
 void tw__window4_hashes_avx512(const uint64_t *th, size_t nsh, uint64_t start, uint32_t *fp);
 tw__window4_fn tw__window4_for(tw__isa isa);
 
