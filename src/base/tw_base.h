@@ -143,11 +143,13 @@ int tw__isa_from_name(const char *name, tw__isa *out);
 
 /* tw__sort_unique_hashes_u32 has one variant per instruction set, the
  * active one chosen once: the scalar one is the reference; the AVX-512 one
- * (tw_sort_avx512.c) sorts buckets of up to 16 keys in one register each.
+ * (tw_sort_avx512.c) sorts buckets of up to 16 keys in one register each,
+ * the AVX2 one (tw_sort_avx2.c) buckets of up to 8.
  * Both radix-sort more than TW__SORT_HASHES_MAX keys. */
 #define TW__SORT_HASHES_MAX 8192
 typedef size_t (*tw__sort_unique_fn)(uint32_t *keys, uint32_t *tmp, size_t n);
 size_t tw__sort_unique_hashes_u32_scalar(uint32_t *keys, uint32_t *tmp, size_t n);
+size_t tw__sort_unique_hashes_u32_avx2(uint32_t *keys, uint32_t *tmp, size_t n);
 size_t tw__sort_unique_hashes_u32_avx512(uint32_t *keys, uint32_t *tmp, size_t n);
 tw__sort_unique_fn tw__sort_unique_for(tw__isa isa);
 /* Their shared first pass: spreads keys[0, n) (n >= 1) into tmp by 2^bits

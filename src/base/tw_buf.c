@@ -1,8 +1,9 @@
 /*
  * tw_buf.c — growable arrays and the sorts of hash keys, the plumbing every
- * stage uses (the set sort's AVX-512 variant is tw_sort_avx512.c). Growth
- * is geometric (x1.5 + 64) so amortized appends are O(1); overflow of the
- * byte count is checked before any allocation.
+ * stage uses (the set sort's AVX2 and AVX-512 variants are tw_sort_avx2.c
+ * and tw_sort_avx512.c). Growth is geometric (x1.5 + 64) so amortized
+ * appends are O(1); overflow of the byte count is checked before any
+ * allocation.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -147,7 +148,15 @@ size_t tw__sort_unique_hashes_u32_scalar(uint32_t *keys, uint32_t *tmp, size_t n
 
 tw__sort_unique_fn tw__sort_unique_for(tw__isa isa)
 {
-    return TW__AVX512_OR(isa, tw__sort_unique_hashes_u32_avx512, tw__sort_unique_hashes_u32_scalar);
+#if TW_X86_KERNELS
+    if (isa >= TW__ISA_AVX512)
+        return tw__sort_unique_hashes_u32_avx512;
+    if (isa == TW__ISA_AVX2)
+        return tw__sort_unique_hashes_u32_avx2;
+#else
+    TW_UNUSED(isa);
+#endif
+    return tw__sort_unique_hashes_u32_scalar;
 }
 
 size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
