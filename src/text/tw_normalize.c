@@ -199,6 +199,8 @@ static void simd_tables(tw__norm_table *t)
             int ok = !(e & bad) && cp >= 0x600 && cp < 0x680;
             s->pair[lead << 2 | c >> 4][c & 15] = ok ? (uint8_t)(cp - 0x600) : 0xFF;
             s->pair_word[lead << 2 | c >> 4][c & 15] = (e & TW__E_WORD) ? 0xFF : 0;
+            if (e & TW__E_WORD)
+                s->pair_word_bits[(lead << 6 | c) >> 3] |= (uint8_t)(1u << (c & 7));
             /* emit() writes a dropped character as nothing and any other
              * (not a space or line break) as its UTF-8 bytes */
             uint8_t sh = 0xFF;
@@ -208,6 +210,9 @@ static void simd_tables(tw__norm_table *t)
                 sh = (uint8_t)cp;
             s->pair_short[lead << 6 | c] = sh;
         }
+    for (unsigned r = 0; r < 8; r++)
+        for (unsigned c = 0; c < 16; c++)
+            s->pair_x[r][c] = (uint8_t)(s->pair[r][c] ^ (r ? s->pair[r - 1][c] : 0));
 }
 
 tw__norm_kernel tw__norm_kernel_for(tw__isa isa)

@@ -33,9 +33,13 @@ typedef struct tw__norm_simd {
     uint8_t pair[8][16]; /* [(lead & 1) << 2 | cont >> 4 & 3][cont & 15]: the
                             folded code point minus U+0600 (it stays in the
                             block), or 0xFF when the fold changes length */
+    uint8_t pair_x[8][16]; /* pair's rows XOR the row before (row 0 as is), for
+                              lookups that step the index down a row at a time */
     /* the tokenizer's: which characters are word characters (TW__E_WORD) */
     uint8_t word_lo[16];      /* ASCII, with ascii_hi as above */
     uint8_t pair_word[8][16]; /* U+0600–U+067F, indexed as pair: 0xFF or 0 */
+    uint8_t pair_word_bits[16]; /* the same a bit each: bit (i & 7) of byte i >> 3,
+                                   i = (lead & 1) << 6 | (cont & 0x3F) */
     /* the same ASCII facts a byte each, for 128-entry permutes (AVX-512
      * VBMI): ascii_keep[b] nonzero when b folds as ascii_lo/ascii_hi say,
      * ascii_word[b] when it is a word character */

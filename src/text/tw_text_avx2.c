@@ -26,6 +26,7 @@ typedef __m256i V;
 #define V_SRLI16 _mm256_srli_epi16
 #define V_SLLI16 _mm256_slli_epi16
 #define V_ADD _mm256_add_epi8
+#define V_SUB _mm256_sub_epi8
 #define V_BLEND _mm256_blendv_epi8
 #define V_MOVEMASK(v) (uint32_t) _mm256_movemask_epi8(v)
 

@@ -14,24 +14,34 @@
  * tests check it byte for byte on every ISA the host has. (The AVX-512
  * kernel, tw_text_avx512.c, also takes the folds that lose bytes.)
  */
-/* 128-entry lookup: table row (idx >> 4), column (idx & 15). */
-static inline V lookup128_in(const uint8_t (*tab)[16], V idx)
+/* 128-entry lookup of the pair table, idx < 128: row idx >> 4, column
+ * idx & 15. The shuffle reads a column and gives 0 where the index's top
+ * bit is set, so with rows stored as XORs of their neighbours (pair_x)
+ * and the index stepped down 16 a row, the rows at or below idx's XOR
+ * back to its own and the rest, negative, add nothing: three operations a
+ * row, where masking each row's hits took five. */
+static inline V lookup128(const tw__norm_simd *s, V idx)
 {
-    const V lo = V_AND(idx, V_SET1(0x0F));
-    const V row = V_AND(V_SRLI16(idx, 4), V_SET1(0x07));
-    V r = V_ZERO();
-    for (int k = 0; k < 8; k++) {
-        V t = V_TABLE(tab[k]);
-        V hit = V_CMPEQ(row, V_SET1((char)k));
-        r = V_OR(r, V_AND(hit, V_SHUFFLE(t, lo)));
+    V r = V_SHUFFLE(V_TABLE(s->pair_x[0]), idx);
+    for (int k = 1; k < 8; k++) {
+        idx = V_SUB(idx, V_SET1(16));
+        r = V_XOR(r, V_SHUFFLE(V_TABLE(s->pair_x[k]), idx));
     }
     return r;
 }
 
-static inline V lookup128(const tw__norm_simd *s, V idx)
+/* 128-entry bit lookup: bit (idx & 7) of byte idx >> 3 of tab, as 0xFF or
+ * 0: one shuffle fetches the byte, one the bit (five operations where a
+ * byte table takes eight shuffles). */
+static const uint8_t tw__bit_of[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+
+static inline V lookup128_bit(const uint8_t tab[16], V idx)
 {
-    return lookup128_in(s->pair, idx);
+    V bit = V_SHUFFLE(V_TABLE(tw__bit_of), V_AND(idx, V_SET1(7)));
+    V byte = V_SHUFFLE(V_TABLE(tab), V_AND(V_SRLI16(idx, 3), V_SET1(0x0F)));
+    return V_CMPEQ(V_AND(byte, bit), bit);
 }
+
 
 /* Pair index: (lead & 1) << 6 | (cont & 0x3F). */
 static inline V pair_index(V lead, V cont)
@@ -121,8 +131,8 @@ int V_WORDS(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
     V aword = V_ANDNOT(V_CMPEQ(bits, V_ZERO()), ascii);
     V lead = V_AND(is_lead(v), is_cont(vn));
     V cont = V_AND(is_lead(vp), is_cont(v));
-    /* one lookup for both bytes of a pair, as in the normalizer */
-    V word = lookup128_in(s->pair_word, V_BLEND(pair_index(vp, v), pair_index(v, vn), is_lead(v)));
+    /* one bit lookup for both bytes of a pair (indexed as the normalizer's) */
+    V word = lookup128_bit(s->pair_word_bits, V_BLEND(pair_index(vp, v), pair_index(v, vn), is_lead(v)));
     V lword = V_AND(lead, word);
     V cword = V_AND(cont, word);
     uint32_t known = V_MOVEMASK(V_OR(ascii, V_OR(lead, cont)));

@@ -26,6 +26,7 @@ typedef __m128i V;
 #define V_SRLI16 _mm_srli_epi16
 #define V_SLLI16 _mm_slli_epi16
 #define V_ADD _mm_add_epi8
+#define V_SUB _mm_sub_epi8
 #define V_BLEND _mm_blendv_epi8
 #define V_MOVEMASK(v) ((uint32_t)_mm_movemask_epi8(v) & 0xFFFFu)
 
