@@ -290,6 +290,12 @@ void tw__batch_force_df_buckets(tw_batch *b, int on)
 #define TW_DF_MUL1 0x9E3779B1u
 #define TW_DF_MUL2 0x85EBCA77u
 
+/* Shingles ahead whose counter is prefetched: the 2 MB filter misses L2 on
+ * nearly every shingle, and the loads of a plain loop overlap too little
+ * (perf, SaudiNewsNet dup -j 1: flat_range 5.5-7.4% of samples before,
+ * 3.5-5.0% after, in three pairs of runs). */
+#define TW_DF_AHEAD 16
+
 static inline uint32_t df_slot(uint32_t x, uint32_t mul, unsigned shift)
 {
     return (x * mul) >> shift;
@@ -300,6 +306,8 @@ static inline void df_tally(uint8_t *filter, uint32_t mul, unsigned shift, const
                             size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (i + TW_DF_AHEAD < n)
+            __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)], 1);
         uint8_t *f = &filter[df_slot(x[i], mul, shift)];
         *f = (uint8_t)(*f + (*f != 0xFF));
     }
@@ -312,6 +320,8 @@ static inline size_t df_gather(const uint8_t *filter, uint32_t mul, unsigned shi
 {
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
+        if (i + TW_DF_AHEAD < n)
+            __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)]);
         uint32_t v = x[i];
         out[k] = v;
         k += filter[df_slot(v, mul, shift)] > cap;
