@@ -32,14 +32,6 @@ static inline int tw__buf_reserve(tw__buf *b, size_t need, size_t elem)
 }
 void tw__buf_free(tw__buf *b);
 
-/* Asks the kernel to back [p, p + bytes) with transparent huge pages where
- * it may (Linux, THP in "madvise" mode, Debian's default); a no-op below a
- * few MB and elsewhere. Collection-sized arrays (the shingle sets, the DF
- * filters, the clustering's work areas) then fault in 2 MB at a time and
- * their random accesses miss the TLB far less. tw__buf_grow does it for
- * every buffer that size; calloc'd tables call it before first touch. */
-void tw__advise_huge(void *p, size_t bytes);
-
 /* Open addressing over nonzero 32-bit keys (0 marks an empty slot; keys
  * are hashes, so a multiplicative hash spreads them), linear probing in a
  * table of mask + 1 slots that is never full: the slot holding x, or the

@@ -7,29 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 #include "base/tw_base.h"
-
-#define TW__HUGE_MIN ((size_t)8 << 20)
-
-void tw__advise_huge(void *p, size_t bytes)
-{
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (!p || bytes < TW__HUGE_MIN)
-        return;
-    /* the whole block's pages, not only its 2 MB-aligned middle: advice on
-     * part of a mapping splits it, and realloc can then no longer mremap it
-     * (it copies instead, measured: 35% more page faults) */
-    uintptr_t lo = (uintptr_t)p & ~(uintptr_t)4095;
-    uintptr_t hi = ((uintptr_t)p + bytes + 4095) & ~(uintptr_t)4095;
-    (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* advice only: errors change nothing */
-#else
-    TW_UNUSED(p);
-    TW_UNUSED(bytes);
-#endif
-}
 
 int tw__buf_grow(tw__buf *b, size_t need, size_t elem)
 {
@@ -45,7 +23,6 @@ int tw__buf_grow(tw__buf *b, size_t need, size_t elem)
         return TW_ENOMEM;
     b->data = p;
     b->cap = cap;
-    tw__advise_huge(p, cap * elem);
     return TW_OK;
 }
 
