@@ -116,6 +116,13 @@ int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__rang
 #else
 #define TW__AVX512_OR(isa, kernel_avx512, reference) ((void)(isa), (reference))
 #endif
+/* The same for a kernel that AVX2 has too (AVX-512 hosts take theirs). */
+#if TW_X86_KERNELS
+#define TW__AVX512_AVX2_OR(isa, kernel_avx512, kernel_avx2, reference)                          \
+    ((isa) >= TW__ISA_AVX512 ? (kernel_avx512) : (isa) == TW__ISA_AVX2 ? (kernel_avx2) : (reference))
+#else
+#define TW__AVX512_AVX2_OR(isa, kernel_avx512, kernel_avx2, reference) ((void)(isa), (reference))
+#endif
 
 typedef enum tw__isa {
     TW__ISA_SCALAR = 0,
@@ -149,6 +156,32 @@ tw__sort_unique_fn tw__sort_unique_for(tw__isa isa);
  * then where bucket b ends in tmp (it starts at ends[b - 1], or 0), each
  * bucket in input order. ends holds 2^bits + 1 entries. */
 void tw__hash_buckets(const uint32_t *keys, uint32_t *tmp, size_t n, unsigned bits, uint32_t *ends);
+
+/* What the vector set sorts share. tw__sort_buckets: the bucket pass with
+ * about `per` keys a bucket (ends as tw__hash_buckets', room for 2^11 + 1);
+ * returns the number of buckets. tw__sort_unique_bucket: a bucket too large
+ * for a register, x[0, m) (m >= 1), sorted in place and appended to keys
+ * from u without duplicates; returns the new u. */
+static inline size_t tw__sort_buckets(const uint32_t *keys, uint32_t *tmp, size_t n, size_t per,
+                                      uint32_t *ends)
+{
+    unsigned bits = 1;
+    while (bits < 11 && ((size_t)1 << bits) < n / per)
+        bits++;
+    tw__hash_buckets(keys, tmp, n, bits, ends);
+    return (size_t)1 << bits;
+}
+
+#define TW__SORT_KEY(x) (x)
+static inline size_t tw__sort_unique_bucket(uint32_t *x, size_t m, uint32_t *keys, size_t u)
+{
+    TW__INSERTION_SORT(uint32_t, x, m, TW__SORT_KEY);
+    keys[u++] = x[0];
+    for (size_t i = 1; i < m; i++)
+        if (x[i] != x[i - 1])
+            keys[u++] = x[i];
+    return u;
+}
 
 /* Whether TAWAM_NO_PRECOMPILED is set (not empty, not "0"): what is made at
  * build time (Hyperscan databases, the normalization table, LSH bands) is

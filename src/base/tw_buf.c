@@ -125,15 +125,8 @@ size_t tw__sort_unique_hashes_u32_scalar(uint32_t *keys, uint32_t *tmp, size_t n
 
 tw__sort_unique_fn tw__sort_unique_for(tw__isa isa)
 {
-#if TW_X86_KERNELS
-    if (isa >= TW__ISA_AVX512)
-        return tw__sort_unique_hashes_u32_avx512;
-    if (isa == TW__ISA_AVX2)
-        return tw__sort_unique_hashes_u32_avx2;
-#else
-    TW_UNUSED(isa);
-#endif
-    return tw__sort_unique_hashes_u32_scalar;
+    return TW__AVX512_AVX2_OR(isa, tw__sort_unique_hashes_u32_avx512, tw__sort_unique_hashes_u32_avx2,
+                              tw__sort_unique_hashes_u32_scalar);
 }
 
 size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)

@@ -13,8 +13,6 @@
 #include <immintrin.h>
 #include "base/tw_base.h"
 
-#define TW__SELF(x) (x)
-
 /* One compare-exchange step: each lane against lane ^ j (the permute
  * `perm`), keeping the maximum in the lanes set in the immediate TAKE_MAX. */
 #define EXCHANGE(v, perm, TAKE_MAX)                                                               \
@@ -43,16 +41,13 @@ size_t tw__sort_unique_hashes_u32_avx2(uint32_t *keys, uint32_t *tmp, size_t n)
 {
     if (n < 2 || n > TW__SORT_HASHES_MAX)
         return tw__sort_unique_hashes_u32_scalar(keys, tmp, n);
-    unsigned bits = 1;
-    while (bits < 11 && ((size_t)1 << bits) < n / 4)
-        bits++;
     uint32_t ends[(1u << 11) + 1];
-    tw__hash_buckets(keys, tmp, n, bits, ends);
+    const size_t nb = tw__sort_buckets(keys, tmp, n, 4, ends);
     const __m256i ones = _mm256_set1_epi32(-1);
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     const __m256i rotate = _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6);
     size_t u = 0, start = 0;
-    for (size_t b = 0; b < ((size_t)1 << bits); b++) {
+    for (size_t b = 0; b < nb; b++) {
         size_t end = ends[b], m = end - start;
         if (TW_LIKELY(m <= 8)) {
             __m256i valid = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)m), iota);
@@ -74,12 +69,7 @@ size_t tw__sort_unique_hashes_u32_avx2(uint32_t *keys, uint32_t *tmp, size_t n)
                 }
             }
         } else {
-            uint32_t *x = tmp + start;
-            TW__INSERTION_SORT(uint32_t, x, m, TW__SELF);
-            keys[u++] = x[0];
-            for (size_t i = 1; i < m; i++)
-                if (x[i] != x[i - 1])
-                    keys[u++] = x[i];
+            u = tw__sort_unique_bucket(tmp + start, m, keys, u);
         }
         start = end;
     }

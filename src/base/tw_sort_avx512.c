@@ -16,8 +16,6 @@
 #include <immintrin.h>
 #include "base/tw_base.h"
 
-#define TW__SELF(x) (x)
-
 /* One compare-exchange step: each lane against lane ^ j, keeping the
  * maximum where take_max is set. */
 static inline __m512i exchange(__m512i v, __m512i iota, int j, __mmask16 take_max)
@@ -50,14 +48,11 @@ size_t tw__sort_unique_hashes_u32_avx512(uint32_t *keys, uint32_t *tmp, size_t n
 {
     if (n < 2 || n > TW__SORT_HASHES_MAX)
         return tw__sort_unique_hashes_u32_scalar(keys, tmp, n);
-    unsigned bits = 1;
-    while (bits < 11 && ((size_t)1 << bits) < n / 8)
-        bits++;
     uint32_t ends[(1u << 11) + 1];
-    tw__hash_buckets(keys, tmp, n, bits, ends);
+    const size_t nb = tw__sort_buckets(keys, tmp, n, 8, ends);
     const __m512i ones = _mm512_set1_epi32(-1);
     size_t u = 0, start = 0;
-    for (size_t b = 0; b < ((size_t)1 << bits); b++) {
+    for (size_t b = 0; b < nb; b++) {
         size_t end = ends[b], m = end - start;
         if (TW_LIKELY(m <= 16)) {
             __mmask16 valid = (__mmask16)((1u << m) - 1);
@@ -71,12 +66,7 @@ size_t tw__sort_unique_hashes_u32_avx512(uint32_t *keys, uint32_t *tmp, size_t n
                                      _mm512_maskz_compress_epi32(keep, v));
             u += k;
         } else {
-            uint32_t *x = tmp + start;
-            TW__INSERTION_SORT(uint32_t, x, m, TW__SELF);
-            keys[u++] = x[0];
-            for (size_t i = 1; i < m; i++)
-                if (x[i] != x[i - 1])
-                    keys[u++] = x[i];
+            u = tw__sort_unique_bucket(tmp + start, m, keys, u);
         }
         start = end;
     }

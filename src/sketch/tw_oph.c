@@ -67,15 +67,8 @@ void tw__oph_add_scalar(uint64_t salt, const uint32_t *fp, size_t n, uint32_t *s
 
 tw__oph_add_fn tw__oph_add_for(tw__isa isa)
 {
-#if TW_X86_KERNELS
-    if (isa >= TW__ISA_AVX512)
-        return tw__oph_add_avx512;
-    if (isa == TW__ISA_AVX2)
-        return tw__oph_add_avx2;
-#else
-    TW_UNUSED(isa);
-#endif
-    return tw__oph_add_scalar;
+    return TW__AVX512_AVX2_OR(isa, tw__oph_add_avx512, tw__oph_add_avx2,
+                              tw__oph_add_scalar);
 }
 
 tw__oph_densify_fn tw__oph_densify_for(tw__isa isa)

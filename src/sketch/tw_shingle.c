@@ -101,15 +101,8 @@ static void window4_scalar(const uint64_t *th, size_t nsh, uint64_t start, uint3
 
 tw__window4_fn tw__window4_for(tw__isa isa)
 {
-#if TW_X86_KERNELS
-    if (isa >= TW__ISA_AVX512)
-        return tw__window4_hashes_avx512;
-    if (isa == TW__ISA_AVX2)
-        return tw__window4_hashes_avx2;
-#else
-    TW_UNUSED(isa);
-#endif
-    return window4_scalar;
+    return TW__AVX512_AVX2_OR(isa, tw__window4_hashes_avx512, tw__window4_hashes_avx2,
+                              window4_scalar);
 }
 
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
