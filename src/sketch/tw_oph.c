@@ -73,7 +73,8 @@ tw__oph_add_fn tw__oph_add_for(tw__isa isa)
 
 tw__oph_densify_fn tw__oph_densify_for(tw__isa isa)
 {
-    return TW__AVX512_OR(isa, tw__oph_densify_avx512, tw__oph_densify_scalar);
+    return TW__AVX512_AVX2_OR(isa, tw__oph_densify_avx512, tw__oph_densify_avx2,
+                              tw__oph_densify_scalar);
 }
 
 /* Fills the empty bins (a set of `n` shingles; an empty set stays all ones):
@@ -93,17 +94,15 @@ void tw__oph_densify_scalar(const tw__oph *o, size_t n, uint32_t *sig, const uin
         memcpy(&x, filled + i, 8);
         full[i >> 6] |= ((x * 0x0102040810204080ull) >> 56) << (i & 63);
     }
-    int nfilled = __builtin_popcountll(full[0]) + __builtin_popcountll(full[1]);
-    if (n == 0 || nfilled == count)
+    uint64_t empty[2];
+    tw__oph_empty_bins(full, count, empty);
+    if (n == 0 || (empty[0] | empty[1]) == 0)
         return; /* an empty set stays empty; a long text fills every bin */
     const int tries = o->tries_drawn ? TW__OPH_TRIES : 0;
-    for (int w = 0; w < 2; w++) {
-        uint64_t empty = ~full[w];
-        if (count - 64 * w < 64)
-            empty &= count > 64 * w ? ((uint64_t)1 << (count - 64 * w)) - 1 : 0;
-        while (empty) {
-            int i = 64 * w + __builtin_ctzll(empty);
-            empty &= empty - 1;
+    for (int w = 0; w < 2; w++)
+        while (empty[w]) {
+            int i = 64 * w + __builtin_ctzll(empty[w]);
+            empty[w] &= empty[w] - 1;
             int t = 0;
             uint32_t j = 0;
             for (; t < tries; t++) {
@@ -115,7 +114,6 @@ void tw__oph_densify_scalar(const tw__oph *o, size_t n, uint32_t *sig, const uin
                 j = tw__oph_far(o, i, filled);
             sig[i] = sig[j];
         }
-    }
 }
 
 void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t n,

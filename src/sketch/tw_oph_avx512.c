@@ -43,11 +43,10 @@ void tw__oph_densify_avx512(const tw__oph *o, size_t n, uint32_t *sig, const uin
 {
     const int count = o->count;
     const __m512i f0 = _mm512_loadu_si512(filled), f1 = _mm512_loadu_si512(filled + 64);
-    uint64_t empty[2] = {~(uint64_t)_mm512_test_epi8_mask(f0, f0),
-                         ~(uint64_t)_mm512_test_epi8_mask(f1, f1)};
-    for (int w = 0; w < 2; w++)
-        if (count - 64 * w < 64)
-            empty[w] &= count > 64 * w ? ((uint64_t)1 << (count - 64 * w)) - 1 : 0;
+    const uint64_t full[2] = {(uint64_t)_mm512_test_epi8_mask(f0, f0),
+                              (uint64_t)_mm512_test_epi8_mask(f1, f1)};
+    uint64_t empty[2];
+    tw__oph_empty_bins(full, count, empty);
     if (n == 0 || (empty[0] | empty[1]) == 0)
         return; /* an empty set stays empty; a long text fills every bin */
     for (int w = 0; w < 2; w++)

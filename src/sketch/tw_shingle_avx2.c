@@ -8,15 +8,8 @@
  * to the scalar loop (tw_shingle.c, the reference) bit for bit.
  */
 #include <immintrin.h>
+#include "base/tw_avx2.h"
 #include "sketch/tw_sketch.h"
-
-static inline __m256i mul64(__m256i x, __m256i m_lo, __m256i m_hi)
-{
-    __m256i lo = _mm256_mul_epu32(x, m_lo);
-    __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(_mm256_srli_epi64(x, 32), m_lo),
-                                     _mm256_mul_epu32(x, m_hi));
-    return _mm256_add_epi64(lo, _mm256_slli_epi64(cross, 32));
-}
 
 void tw__window4_hashes_avx2(const uint64_t *th, size_t nsh, uint64_t start, uint32_t *fp)
 {
@@ -30,12 +23,12 @@ void tw__window4_hashes_avx2(const uint64_t *th, size_t nsh, uint64_t start, uin
     for (; i + 4 <= nsh; i += 4) {
         __m256i acc = s;
         for (int j = 0; j < 4; j++)
-            acc = mul64(_mm256_add_epi64(acc, _mm256_loadu_si256((const __m256i *)(th + i + j))),
+            acc = tw__mul64_avx2(_mm256_add_epi64(acc, _mm256_loadu_si256((const __m256i *)(th + i + j))),
                         m_lo, m_hi);
         /* avalanche, as tw_shingle.c's; only the low 32 bits are kept, so
          * the last shift's xor is the high half onto the low */
         acc = _mm256_xor_si256(acc, _mm256_srli_epi64(acc, 37));
-        acc = mul64(acc, a_lo, a_hi);
+        acc = tw__mul64_avx2(acc, a_lo, a_hi);
         acc = _mm256_xor_si256(acc, _mm256_srli_epi64(acc, 32));
         __m128i h = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(acc, low_halves));
         /* a fingerprint of 0 becomes 1 (0 marks empty slots): 0 - (-1) */

@@ -103,13 +103,25 @@ typedef struct tw__oph tw__oph;
  * value of the first filled bin among its tries (o->tries, then
  * tw__oph_far); nothing for an empty set (n == 0). The AVX-512 one looks
  * up all 32 drawn tries of a bin in the filled bytes at once (one VBMI
- * permute), where the scalar one tests them one by one; short texts leave
+ * permute), the AVX2 one with two shuffles on a 16-byte map of the filled
+ * bins, where the scalar one tests them one by one; short texts leave
  * most bins empty and most tries missing. */
 typedef void (*tw__oph_densify_fn)(const tw__oph *o, size_t n, uint32_t *sig,
                                    const uint8_t *filled);
 void tw__oph_densify_scalar(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled);
+void tw__oph_densify_avx2(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled);
 void tw__oph_densify_avx512(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled);
 tw__oph_densify_fn tw__oph_densify_for(tw__isa isa);
+/* The bins of a 128-bit filled map that are empty and below count: what
+ * every densify walks. */
+static inline void tw__oph_empty_bins(const uint64_t full[2], int count, uint64_t empty[2])
+{
+    for (int w = 0; w < 2; w++) {
+        empty[w] = ~full[w];
+        if (count - 64 * w < 64)
+            empty[w] &= count > 64 * w ? ((uint64_t)1 << (count - 64 * w)) - 1 : 0;
+    }
+}
 /* Where empty bin i borrows from when none of its drawn tries is filled
  * (or none are drawn): the first filled bin of the hashed tries after. */
 uint32_t tw__oph_far(const tw__oph *o, int i, const uint8_t *filled);
