@@ -68,6 +68,9 @@ typedef struct tw__stripper {
     uint8_t *after_space;     /* per pattern id */
     size_t count;
     int precompiled;   /* 1: deserialized from the build-time table */
+    /* not NULL: the databases are compiled in byte mode on tw__charmap's
+     * bytes, and the text is mapped with this table before a scan */
+    const tw__norm_simd *charmap;
 } tw__stripper;
 
 /* Compiles n patterns, their letters first folded with table t as the text
@@ -80,6 +83,8 @@ void tw__stripper_free(tw__stripper *st);
 typedef struct tw__strip_work {
     hs_scratch_t *scratch;
     tw__buf ranges; /* matches of the current scan */
+    tw__buf mapped; /* uint8_t: the text as tw__charmap writes it */
+    tw__buf ck;     /* uint32_t: its unit counts */
 } tw__strip_work;
 
 int tw__strip_work_init(const tw__stripper *st, tw__strip_work *w);

@@ -80,6 +80,45 @@ const tw__strip_pattern tw__builtin_strip[] = {
 };
 const size_t tw__builtin_strip_count = sizeof tw__builtin_strip / sizeof tw__builtin_strip[0];
 
+/* Whether a folded pattern's characters are all ones tw__charmap keeps
+ * apart: ASCII, U+0600-U+067F (lead D8, D9) and U+00A9. */
+static int mappable(const char *p_, size_t len)
+{
+    const uint8_t *p = (const uint8_t *)p_;
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] < 0x80)
+            continue;
+        if (i + 1 < len && (p[i + 1] & 0xC0) == 0x80 &&
+            (p[i] == 0xD8 || p[i] == 0xD9 || (p[i] == 0xC2 && p[i + 1] == 0xA9)) &&
+            (i + 2 >= len || (p[i + 2] & 0xC0) != 0x80)) {
+            i++;
+            continue;
+        }
+        return 0;
+    }
+    return 1;
+}
+
+/* A folded pattern in place as tw__charmap writes it (regex syntax is
+ * ASCII, which the map keeps). */
+static int map_pattern(const tw__norm_table *t, tw__buf *b)
+{
+    uint8_t *out = malloc(b->len + 33);
+    uint32_t *ck = malloc(TW__CHARMAP_CK(b->len) * sizeof *ck);
+    if (!out || !ck) {
+        free(out), free(ck);
+        return TW_ENOMEM;
+    }
+    size_t n = tw__charmap_with(&t->simd, b->data, b->len, out, ck, TW__ISA_SCALAR);
+    out[n] = 0;
+    free(ck);
+    free(b->data);
+    b->data = out;
+    b->len = n;
+    b->cap = b->len + 33;
+    return TW_OK;
+}
+
 int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__strip_pattern *pats,
                        size_t n, size_t *bad, char *err, size_t errcap)
 {
@@ -109,6 +148,23 @@ int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__stri
         tw__stripper_free(st);
         return frc;
     }
+    /* Byte mode on mapped text when every pattern is a built-in one whose
+     * characters the map keeps apart (ASCII, U+0600-U+067F, ©) and the
+     * text cannot hold the bytes the map writes for the rest (control
+     * characters become spaces); otherwise UTF-8 mode on the text. */
+    int mapped = (t->rules & TW_NORM_CONTROLS) != 0;
+    for (size_t i = 0; mapped && i < n; i++)
+        mapped = !pats[i].unicode_classes && mappable(folded[i].data, folded[i].len);
+    for (size_t i = 0; !frc && mapped && i < n; i++)
+        frc = map_pattern(t, &folded[i]);
+    if (frc) {
+        for (size_t i = 0; i < n; i++)
+            tw__buf_free(&folded[i]);
+        free(exprs), free(flags), free(ids), free(folded);
+        tw__stripper_free(st);
+        return frc;
+    }
+    st->charmap = mapped ? &t->simd : NULL;
     size_t nlate = 0;
     for (size_t i = 0; i < n; i++) {
         exprs[i] = folded[i].data;
@@ -120,7 +176,7 @@ int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__stri
         int late = pats[i].kind != TW__STRIP_SPAN && !pats[i].unicode_classes;
         st->late[i] = (uint8_t)late;
         nlate += late;
-        flags[i] = HS_FLAG_UTF8 | HS_FLAG_MULTILINE | (late ? 0 : HS_FLAG_SOM_LEFTMOST);
+        flags[i] = (mapped ? 0 : HS_FLAG_UTF8) | HS_FLAG_MULTILINE | (late ? 0 : HS_FLAG_SOM_LEFTMOST);
         if (pats[i].unicode_classes)
             flags[i] |= HS_FLAG_UCP;
     }
@@ -184,6 +240,8 @@ void tw__strip_work_free(tw__strip_work *w)
         return;
     hs_free_scratch(w->scratch);
     tw__buf_free(&w->ranges);
+    tw__buf_free(&w->mapped);
+    tw__buf_free(&w->ck);
     memset(w, 0, sizeof *w);
 }
 
@@ -198,8 +256,10 @@ typedef struct match {
 typedef struct scan_ctx {
     const tw__stripper *st;
     const uint8_t *text; /* the whole text (rescans scan a part of it) */
+    size_t len;
+    const uint32_t *ck;  /* not NULL: the scan is of the mapped text (tw__charmap) */
     tw__buf *ranges;
-    size_t base;  /* offset of the scanned buffer in the text */
+    size_t base;  /* offset of the scanned buffer in the text, or in the mapped text */
     int rescan;   /* 1: matches are exact ranges */
     int failed;
 } scan_ctx;
@@ -209,6 +269,14 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 {
     TW_UNUSED(fl);
     scan_ctx *ctx = ctx_;
+    /* to offsets in the text */
+    if (ctx->ck) {
+        from = tw__charmap_to_text(ctx->text, ctx->len, ctx->ck, ctx->base + (size_t)from);
+        to = tw__charmap_to_text(ctx->text, ctx->len, ctx->ck, ctx->base + (size_t)to);
+    } else {
+        from += ctx->base;
+        to += ctx->base;
+    }
     const char *extend = ctx->st->extend_left[id];
     if (!ctx->rescan && (extend || ctx->st->after_space[id])) {
         const uint8_t *t = ctx->text;
@@ -227,7 +295,7 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
         return 1; /* stop the scan */
     }
     ((match *)ctx->ranges->data)[ctx->ranges->len++] =
-        ctx->rescan ? (match){ctx->base + (size_t)from, ctx->base + (size_t)to, TW_MATCH_EXACT, 0}
+        ctx->rescan ? (match){(size_t)from, (size_t)to, TW_MATCH_EXACT, 0}
                     : (match){(size_t)from, (size_t)to, ctx->st->kinds[id], ctx->st->late[id]};
     return 0;
 }
@@ -286,8 +354,19 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
     if (len > UINT32_MAX)
         return TW_ERANGE;
     w->ranges.len = 0;
-    scan_ctx ctx = {st, text, &w->ranges, 0, 0, 0};
-    hs_error_t rc = hs_scan(st->db, (const char *)text, (unsigned)len, 0, w->scratch, on_match, &ctx);
+    const uint8_t *scan = text;
+    size_t scan_len = len;
+    const uint32_t *ck = NULL;
+    if (st->charmap) {
+        if (tw__buf_reserve(&w->mapped, len + 32, 1) ||
+            tw__buf_reserve(&w->ck, TW__CHARMAP_CK(len), sizeof(uint32_t)))
+            return TW_ENOMEM;
+        scan_len = tw__charmap(st->charmap, text, len, w->mapped.data, w->ck.data);
+        scan = w->mapped.data;
+        ck = w->ck.data;
+    }
+    scan_ctx ctx = {st, text, len, ck, &w->ranges, 0, 0, 0};
+    hs_error_t rc = hs_scan(st->db, (const char *)scan, (unsigned)scan_len, 0, w->scratch, on_match, &ctx);
     if (ctx.failed)
         return TW_ENOMEM;
     if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED)
@@ -313,8 +392,11 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
             m->from = m->to = 0; /* replaced by the rescan's ranges */
             if (s != rescanned) {
                 rescanned = s;
-                ctx = (scan_ctx){st, text, &w->ranges, s, 1, 0};
-                rc = hs_scan(st->db_som, (const char *)text + s, (unsigned)(e - s), 0, w->scratch,
+                /* the line, in the scanned text's offsets */
+                size_t ls = ck ? tw__charmap_to_units(text, len, ck, s) : s;
+                size_t le = ck ? tw__charmap_to_units(text, len, ck, e) : e;
+                ctx = (scan_ctx){st, text, len, ck, &w->ranges, ls, 1, 0};
+                rc = hs_scan(st->db_som, (const char *)scan + ls, (unsigned)(le - ls), 0, w->scratch,
                              on_match, &ctx);
                 if (ctx.failed)
                     return TW_ENOMEM;

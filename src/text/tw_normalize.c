@@ -213,6 +213,14 @@ static void simd_tables(tw__norm_table *t)
     for (unsigned r = 0; r < 8; r++)
         for (unsigned c = 0; c < 16; c++)
             s->pair_x[r][c] = (uint8_t)(s->pair[r][c] ^ (r ? s->pair[r - 1][c] : 0));
+    for (unsigned m = 0; m < 256; m++) {
+        unsigned k = 0;
+        for (unsigned b = 0; b < 8; b++)
+            if (m >> b & 1)
+                s->compact[m][k++] = (uint8_t)b;
+        while (k < 8)
+            s->compact[m][k++] = 0x80;
+    }
 }
 
 tw__norm_kernel tw__norm_kernel_for(tw__isa isa)

@@ -49,6 +49,9 @@ typedef struct tw__norm_simd {
      * character folds to (، to ",", ٣ to "3"), 0 when it is dropped
      * (diacritics, tatweel), 0xFF otherwise */
     uint8_t pair_short[128];
+    /* for tw__charmap's kernels, which close up the bytes they keep with a
+     * shuffle per 8: the positions of mask m's set bits, then 0x80s */
+    uint8_t compact[256][8];
 } tw__norm_simd;
 
 typedef struct tw__norm_table {
@@ -86,6 +89,34 @@ int tw__tok_words_avx512(const tw__norm_simd *s, const uint8_t *p, uint64_t *mas
 /* The tokenizer kernel and its block width for an instruction set (NULL,
  * 0 for scalar). */
 tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width);
+
+/* One byte a character, for Hyperscan databases compiled in byte mode
+ * (phrase/tw_strip.c): on normalized Arabic text half the bytes to scan.
+ * ASCII stays as it is, U+0600-U+063F becomes 0x80-0xBF (the second byte
+ * of its UTF-8), U+0640-U+067F 0xC0-0xFF, U+00A9 (the copyright sign)
+ * 0x01, and any other character 0x7F. Defined on any bytes, a byte at a
+ * time: the "last" bytes (those not followed by a continuation byte, 10xxxxxx)
+ * each write one byte, chosen by themselves and the byte before; a unit
+ * is a last byte and the bytes since the one before it (on valid UTF-8, a
+ * character). out needs len + 32 bytes and ck TW__CHARMAP_CK(len) entries:
+ * ck[b] is how many units end before byte 64 b (ck at the end: all).
+ * Returns the number of units (bytes written). */
+#define TW__CHARMAP_CK(len) ((len) / 64 + 2)
+size_t tw__charmap(const tw__norm_simd *s, const uint8_t *in, size_t len, uint8_t *out, uint32_t *ck);
+size_t tw__charmap_with(const tw__norm_simd *s, const uint8_t *in, size_t len, uint8_t *out,
+                        uint32_t *ck, tw__isa isa);
+/* Where unit m starts in in (len for m = the number of units). */
+size_t tw__charmap_to_text(const uint8_t *in, size_t len, const uint32_t *ck, size_t m);
+/* The unit that starts at in[o] (o 0, len, or where a unit starts). */
+size_t tw__charmap_to_units(const uint8_t *in, size_t len, const uint32_t *ck, size_t o);
+/* A kernel: maps in[i, end) (32 <= i, i and end multiples of 32, end + 1
+ * <= len) as tw__charmap does, k units written before it; returns k then. */
+typedef size_t (*tw__charmap_kernel)(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t end,
+                                     uint8_t *out, uint32_t *ck, size_t k);
+size_t tw__charmap_sse42(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t end, uint8_t *out,
+                         uint32_t *ck, size_t k);
+size_t tw__charmap_avx2(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t end, uint8_t *out,
+                        uint32_t *ck, size_t k);
 
 /* The kernel for an instruction set (NULL for scalar), and for the active one. */
 tw__norm_kernel tw__norm_kernel_for(tw__isa isa);

@@ -141,3 +141,32 @@ int V_WORDS(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
     *mask = V_MOVEMASK(V_OR(aword, V_OR(lword, cword)));
     return 1;
 }
+
+/*
+ * Character map (tw_charmap.c is the reference). Each byte not followed by
+ * a continuation byte writes one: itself when ASCII, a continuation byte
+ * after D8 as it is and after D9 plus 0x40, A9 after C2 as 0x01, anything
+ * else 0x7F; V_COMPACT closes up the bytes kept. Reads in[i - 1] and
+ * in[end].
+ */
+size_t V_CHARMAP(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t end, uint8_t *out,
+                 uint32_t *ck, size_t k)
+{
+    for (size_t j = i; j < end; j += V_W) {
+        if (j % 64 == 0)
+            ck[j / 64] = (uint32_t)k;
+        const uint8_t *p = in + j;
+        V v = V_LOAD((const V *)p);
+        V vp = V_LOAD((const V *)(p - 1));
+        V vn = V_LOAD((const V *)(p + 1));
+        V cont = is_cont(v);
+        V ascii = V_CMPGT(v, V_SET1(-1));
+        V as_is = V_OR(ascii, V_AND(cont, V_CMPEQ(vp, V_SET1((char)0xD8))));
+        V o = V_BLEND(V_SET1(0x7F), v, as_is);
+        o = V_BLEND(o, V_ADD(v, V_SET1(0x40)), V_AND(cont, V_CMPEQ(vp, V_SET1((char)0xD9))));
+        o = V_BLEND(o, V_SET1(1), V_AND(V_CMPEQ(v, V_SET1((char)0xA9)), V_CMPEQ(vp, V_SET1((char)0xC2))));
+        uint32_t keep = ~V_MOVEMASK(is_cont(vn)) & V_ALL;
+        k += V_COMPACT(s, o, keep, out + k);
+    }
+    return k;
+}

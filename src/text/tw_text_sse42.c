@@ -29,5 +29,25 @@ typedef __m128i V;
 #define V_SUB _mm_sub_epi8
 #define V_BLEND _mm_blendv_epi8
 #define V_MOVEMASK(v) ((uint32_t)_mm_movemask_epi8(v) & 0xFFFFu)
+#define V_CHARMAP tw__charmap_sse42
+
+/* Stores the bytes of o that kept marks, in order, at dst (16 bytes may
+ * be written); returns how many. Each 8 bytes are closed up by one
+ * shuffle, its indices from the table. */
+static inline size_t V_COMPACT(const tw__norm_simd *s, __m128i o, uint32_t kept, uint8_t *dst)
+{
+    if (kept == 0xFFFFu) {
+        _mm_storeu_si128((__m128i *)dst, o);
+        return 16;
+    }
+    unsigned lo = kept & 0xFF, hi = (kept >> 8) & 0xFF;
+    __m128i idx = _mm_loadl_epi64((const __m128i *)s->compact[lo]);
+    __m128i idx_hi = _mm_add_epi8(_mm_loadl_epi64((const __m128i *)s->compact[hi]), _mm_set1_epi8(8));
+    __m128i c = _mm_shuffle_epi8(o, _mm_unpacklo_epi64(idx, idx_hi));
+    size_t nlo = (size_t)__builtin_popcount(lo);
+    _mm_storel_epi64((__m128i *)dst, c);
+    _mm_storel_epi64((__m128i *)(dst + nlo), _mm_unpackhi_epi64(c, c));
+    return nlo + (size_t)__builtin_popcount(hi);
+}
 
 #include "text/tw_text_kernels.h"

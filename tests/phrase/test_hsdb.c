@@ -3,7 +3,8 @@
  * default engine takes its Hyperscan databases from the table, an engine
  * with anything changed compiles its own, and both paths strip every text
  * the same way; the build-time normalization table and LSH bands are those
- * an engine computes itself, entry for entry. Texts cover every built-in pattern; with ../shared present,
+ * an engine computes itself, entry for entry; the built-ins scanned one
+ * byte a character strip as a UTF-8 scan does. Texts cover every built-in pattern; with ../shared present,
  * the first 3000 SaudiNewsNet articles are compared too.
  */
 #include <stdarg.h>
@@ -115,6 +116,48 @@ static void test_default_engine_uses_table_and_strips_alike(void **state)
     tw_engine_free(fresh);
 }
 
+/* The built-in patterns alone scan the text mapped to one byte a
+ * character (tw__charmap); with a user pattern beside them (Unicode
+ * classes) everything scans the UTF-8. A user pattern that never matches
+ * must change nothing: both paths strip every text alike. */
+static void test_mapped_and_utf8_scans_strip_alike(void **state)
+{
+    (void)state;
+    tw_engine *mapped, *utf8;
+    tw_scratch *ms, *us;
+    make(&mapped, &ms, NULL);
+    tw_config cfg;
+    tw_config_default(&cfg);
+    cfg.strip_patterns = "span qqqzzzqqq\n";
+    make(&utf8, &us, &cfg);
+    assert_non_null(mapped->strip.charmap);
+    assert_null(utf8->strip.charmap);
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        assert_int_equal(compare(ms, us, texts[i], strlen(texts[i])), 0);
+    const char *src = getenv("TAWAM_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../shared/data/saudinewsnet.jsonl", src ? src : ".");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        print_message("skip: %s absent; real-article comparison not run\n", path);
+    } else {
+        char *line = NULL;
+        size_t cap = 0, lines = 0, diffs = 0;
+        ssize_t n;
+        while (lines < 3000 && (n = getline(&line, &cap, f)) > 0) {
+            diffs += compare(ms, us, line, (size_t)n); /* the JSON line as text */
+            lines++;
+        }
+        free(line);
+        fclose(f);
+        assert_int_equal(diffs, 0);
+    }
+    tw_scratch_free(ms);
+    tw_scratch_free(us);
+    tw_engine_free(mapped);
+    tw_engine_free(utf8);
+}
+
 static void test_changed_config_compiles(void **state)
 {
     (void)state;
@@ -205,6 +248,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build_time_databases_need_no_avx512),
         cmocka_unit_test(test_default_engine_uses_table_and_strips_alike),
+        cmocka_unit_test(test_mapped_and_utf8_scans_strip_alike),
         cmocka_unit_test(test_changed_config_compiles),
         cmocka_unit_test(test_build_time_table_and_bands_equal_computed),
         cmocka_unit_test(test_key_covers_every_part),

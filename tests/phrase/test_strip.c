@@ -46,8 +46,8 @@ static const char user_patterns[] =
     "   # an indented comment\n"
     "span\tأيضاً\n";
 
-static tw_engine *builtin_engine, *user_engine;
-static tw_scratch *builtin_scratch, *user_scratch;
+static tw_engine *builtin_engine, *user_engine, *default_engine;
+static tw_scratch *builtin_scratch, *user_scratch, *default_scratch;
 
 static int setup(void **state)
 {
@@ -55,6 +55,10 @@ static int setup(void **state)
     char err[256];
     tw_config cfg;
     tw_config_default(&cfg);
+    if (tw_engine_create(&cfg, &default_engine, err, sizeof err) != TW_OK)
+        return -1;
+    if (tw_scratch_create(default_engine, &default_scratch) != TW_OK)
+        return -1;
     cfg.strip_patterns = "span اعلان ممول\n";
     if (tw_engine_create(&cfg, &builtin_engine, err, sizeof err) != TW_OK)
         return -1;
@@ -76,6 +80,8 @@ static int teardown(void **state)
     tw_engine_free(builtin_engine);
     tw_scratch_free(user_scratch);
     tw_engine_free(user_engine);
+    tw_scratch_free(default_scratch);
+    tw_engine_free(default_engine);
     return 0;
 }
 
@@ -141,7 +147,13 @@ static void check_strip_at(tw_scratch *s, const char *in, const char *want, long
 #define SOME (-1L)
 #define CHECK_STRIP(s, in, want, want_bytes)                                                 \
     check_strip_at((s), (in), (want), (want_bytes), __FILE__, __LINE__)
-#define CHECK_BUILTIN(in, want, want_bytes) CHECK_STRIP(builtin_scratch, in, want, want_bytes)
+/* The built-ins alone are scanned as one byte a character (tw__charmap),
+ * the built-ins with a user pattern as UTF-8: both must strip alike. */
+#define CHECK_BUILTIN(in, want, want_bytes)                                                  \
+    do {                                                                                     \
+        CHECK_STRIP(default_scratch, in, want, want_bytes);                                  \
+        CHECK_STRIP(builtin_scratch, in, want, want_bytes);                                  \
+    } while (0)
 #define CHECK_USER(in, want, want_bytes) CHECK_STRIP(user_scratch, in, want, want_bytes)
 
 /* An engine with the given user patterns; builtin_strip as given. */
@@ -457,7 +469,24 @@ static void test_user_patterns_with_builtins(void **state)
     (void)state;
     /* User patterns come on top of the built-ins (the built-in engine has
      * the one user pattern "span اعلان ممول"). */
-    CHECK_BUILTIN("اعلان ممول https://example.com خبر #عاجل مهم", "خبر مهم", SOME);
+    CHECK_STRIP(builtin_scratch, "اعلان ممول https://example.com خبر #عاجل مهم", "خبر مهم", SOME);
+    CHECK_STRIP(default_scratch, "اعلان ممول https://example.com خبر #عاجل مهم", "اعلان ممول خبر مهم",
+                SOME);
+}
+
+static void test_other_scripts_around_boilerplate(void **state)
+{
+    (void)state;
+    /* Characters outside the Arabic block and ASCII (é, €, —, ☕, an emoji,
+     * CJK) inside and around matches: a span over them goes whole, the
+     * words beside them stay, offsets land on character edges. */
+    CHECK_BUILTIN("مقهى café ☕ https://example.com/é€/☕ يفتح اليوم", "مقهي café ☕ يفتح اليوم", SOME);
+    CHECK_BUILTIN("وسم #مقهى_café☕😀 ثم 東京 خبر", "وسم ثم 東京 خبر", SOME);
+    CHECK_BUILTIN("€ 5 — تابعونا على تويتر ☕\nخبر عن 東京", "\nخبر عن 東京", SOME);
+    CHECK_BUILTIN("جميع الحقوق محفوظة © 2026 — é\nنص الخبر", "\nنص الخبر", SOME);
+    /* a span's end right against a letter: the letter stays */
+    CHECK_BUILTIN("راسلونا info@example.comاليوم", "راسلونا اليوم", 16);
+    CHECK_BUILTIN("الرياض (رويترز) - قال مسؤول ☕ إن", "الرياض قال مسوول ☕ ان", SOME);
 }
 
 static void test_builtins_off(void **state)
@@ -540,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_user_pattern_letters_are_normalized),
         cmocka_unit_test(test_user_pattern_presentation_form),
         cmocka_unit_test(test_user_patterns_with_builtins),
+        cmocka_unit_test(test_other_scripts_around_boilerplate),
         cmocka_unit_test(test_builtins_off),
         cmocka_unit_test(test_bad_pattern_names_line),
     };

@@ -5,7 +5,8 @@
  * whole U+0600 block), ASCII, spaces and line breaks in runs, three- and
  * four-byte characters, NFKC triggers and invalid UTF-8; lengths around
  * the vector widths; unaligned starts. The tokenizer's kernels the same
- * way, on the normalized texts. Also the dispatch: names, and that
+ * way, on the normalized texts, and the character map (tw__charmap) on
+ * both, against its definition written out here. Also the dispatch: names, and that
  * TAWAM_FORCE_ISA can only lower the set.
  */
 #include <stdarg.h>
@@ -73,7 +74,8 @@ static size_t random_piece(uint64_t *rng, uint8_t *o)
     }
     case 15: {
         static const uint32_t three[] = {0x200C, 0x200F, 0x2019, 0x201C, 0x2014, 0xFEFB,
-                                         0xFE91, 0xFDF2, 0x00A0, 0x06F5, 0x0660, 0xFF21};
+                                         0xFE91, 0xFDF2, 0x00A0, 0x06F5, 0x0660, 0xFF21,
+                                         0x00A9, 0x00E9};
         return put_cp(o, three[rnd_below(rng, sizeof three / 4)]);
     }
     case 16:
@@ -125,8 +127,64 @@ static void check_tokens(const uint8_t *text, size_t len)
     tw__buf_free(&got);
 }
 
+/* The character map (tw__charmap) written out from its definition, on
+ * every ISA the host has, with its unit counts; and the offsets mapped
+ * back and forth. */
+static void check_charmap(const uint8_t *in, size_t len)
+{
+    uint8_t *want = malloc(len + 1), *got = malloc(len + 33);
+    size_t *start = malloc((len + 1) * sizeof *start);
+    uint32_t *ck_want = calloc(TW__CHARMAP_CK(len), sizeof *ck_want);
+    uint32_t *ck = malloc(TW__CHARMAP_CK(len) * sizeof *ck);
+    assert_non_null(want && got && start && ck_want && ck);
+    size_t units = 0;
+    start[0] = 0;
+    for (size_t j = 0; j < len; j++) {
+        if (j % 64 == 0)
+            ck_want[j / 64] = (uint32_t)units;
+        if (j + 1 < len && (in[j + 1] & 0xC0) == 0x80)
+            continue; /* not a unit's last byte */
+        uint8_t x = in[j], b = j ? in[j - 1] : 0, y = 0x7F;
+        if (x < 0x80)
+            y = x;
+        else if ((x & 0xC0) == 0x80 && b == 0xD8)
+            y = x;
+        else if ((x & 0xC0) == 0x80 && b == 0xD9)
+            y = (uint8_t)(x + 0x40);
+        else if (x == 0xA9 && b == 0xC2)
+            y = 0x01;
+        want[units++] = y;
+        start[units] = j + 1; /* where the next unit starts */
+    }
+    for (size_t b = (len + 63) / 64; b <= len / 64 + 1; b++)
+        ck_want[b] = (uint32_t)units;
+    for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported(); isa++) {
+        memset(ck, 0xEE, TW__CHARMAP_CK(len) * sizeof *ck);
+        size_t n = tw__charmap_with(&table->simd, in, len, got, ck, (tw__isa)isa);
+        if (n != units || memcmp(got, want, units) ||
+            memcmp(ck, ck_want, TW__CHARMAP_CK(len) * sizeof *ck)) {
+            print_error("charmap isa %s differs on %zu bytes (%zu/%zu units)\n",
+                        tw__isa_name((tw__isa)isa), len, n, units);
+            fail();
+        }
+    }
+    /* every unit on short texts, a spread of them on long ones */
+    size_t step = units < 400 ? 1 : units / 97;
+    for (size_t m = 0; m <= units; m += step) {
+        size_t at = tw__charmap_to_text(in, len, ck_want, m);
+        if (at != start[m] || tw__charmap_to_units(in, len, ck_want, at) != m) {
+            print_error("charmap unit %zu of %zu: at %zu, want %zu (len %zu)\n", m, units, at,
+                        start[m], len);
+            fail();
+        }
+    }
+    assert_int_equal(tw__charmap_to_text(in, len, ck_want, units), len);
+    free(want), free(got), free(start), free(ck_want), free(ck);
+}
+
 static void check_all(const uint8_t *in, size_t len)
 {
+    check_charmap(in, len);
     tw__norm_work ref = {0}, fast = {0};
     size_t rbad = 0, fbad = 0;
     int rrc = tw__normalize_reference(table, &ref, in, len, &rbad);
@@ -142,8 +200,10 @@ static void check_all(const uint8_t *in, size_t len)
             fail();
         }
     }
-    if (rrc == TW_OK)
+    if (rrc == TW_OK) {
         check_tokens(ref.out.data, ref.out.len);
+        check_charmap(ref.out.data, ref.out.len);
+    }
     tw__norm_work_free(&ref);
     tw__norm_work_free(&fast);
 }
@@ -333,6 +393,24 @@ static void test_tokens_arabic_non_word(void **state)
     }
 }
 
+/* The character map on bytes drawn from the few it tells apart (ASCII, a
+ * continuation byte, the leads D8, D9 and C2, and A9), so that every
+ * pattern of kept bytes comes up in every 8-byte group the kernels close
+ * up with one shuffle. */
+static void test_charmap_every_mask(void **state)
+{
+    (void)state;
+    static const uint8_t alphabet[] = {'a', ' ', 0x80, 0xBF, 0xA9, 0xD8, 0xD9, 0xC2, 0xE2};
+    uint64_t rng = 11;
+    uint8_t buf[600];
+    for (int trial = 0; trial < 3000; trial++) {
+        size_t len = trial < 200 ? (size_t)trial : 200 + (size_t)rnd_below(&rng, 400);
+        for (size_t i = 0; i < len; i++)
+            buf[i] = alphabet[rnd_below(&rng, sizeof alphabet)];
+        check_charmap(buf, len);
+    }
+}
+
 static void test_dispatch(void **state)
 {
     (void)state;
@@ -363,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_double_spaces_and_line_starts),
         cmocka_unit_test(test_tokens_unaligned),
         cmocka_unit_test(test_tokens_arabic_non_word),
+        cmocka_unit_test(test_charmap_every_mask),
         cmocka_unit_test(test_dispatch),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
