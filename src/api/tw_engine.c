@@ -394,7 +394,7 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
     s->lead_days = 0;
     if (!rc && story) {
         s->lead_days = tw__lead_days(t, tok + first, s->tokens.len - first);
-        rc = tw__spot(&e->spot, &s->spw, t, s->text.len);
+        rc = tw__spot(&e->spot, &s->spw, t, s->text.len, &s->sw.map);
         if (!rc && !s->tcache)
             rc = tw__term_cache_create(&s->tcache);
         if (!rc)

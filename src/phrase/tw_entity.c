@@ -93,6 +93,23 @@ int tw__spotter_build(tw__spotter *sp, const tw__norm_table *t, const char *cons
         sp->gaz_id[id] = gaz_ids[i];
         sp->lit_len[id] = (uint32_t)vl;
     }
+    /* Scanned one byte a character (tw__charmap), as the strip scan is,
+     * when every literal is in the map's alphabet (a gazetteer may hold
+     * other scripts) and the text cannot hold the map's own bytes. */
+    int mapped = (t->rules & TW_NORM_CONTROLS) != 0;
+    for (size_t i = 0; mapped && i < n; i++)
+        mapped = tw__charmap_covers(exprs[i], strlen(exprs[i]));
+    for (size_t i = 0; mapped && i < n; i++) {
+        tw__buf b = {owned[i], strlen(owned[i]), strlen(owned[i]) + 1};
+        if ((rc = tw__charmap_string(&t->simd, &b)) != TW_OK) {
+            owned[i] = NULL;
+            free(b.data);
+            goto done;
+        }
+        owned[i] = b.data;
+        exprs[i] = b.data;
+    }
+    sp->charmap = mapped ? &t->simd : NULL;
     hs_compile_error_t *cerr = NULL;
     if (tw__hs_compile(exprs, flags, ids, (unsigned)n, &sp->db, &cerr, NULL) != HS_SUCCESS) {
         if (err && errcap)
@@ -142,6 +159,7 @@ void tw__spot_work_free(tw__spot_work *w)
         return;
     hs_free_scratch(w->scratch);
     tw__buf_free(&w->mentions);
+    tw__mapped_free(&w->map);
     memset(w, 0, sizeof *w);
 }
 
@@ -149,6 +167,7 @@ typedef struct spot_ctx {
     const tw__spotter *sp;
     const uint8_t *text;
     size_t len;
+    const uint32_t *ck; /* not NULL: offsets are in the mapped text */
     tw__buf *out;
     int failed;
 } spot_ctx;
@@ -196,6 +215,8 @@ static int on_spot(unsigned id, unsigned long long from, unsigned long long to, 
     TW_UNUSED(from);
     TW_UNUSED(fl);
     spot_ctx *c = ctx_;
+    if (c->ck)
+        to = tw__charmap_to_text(c->text, c->len, c->ck, (size_t)to);
     size_t start = (size_t)to - c->sp->lit_len[id];
     tw__mention m;
     if (id < c->sp->ncues) {
@@ -227,15 +248,29 @@ static int on_spot(unsigned id, unsigned long long from, unsigned long long to, 
     return 0;
 }
 
-int tw__spot(const tw__spotter *sp, tw__spot_work *w, const uint8_t *text, size_t len)
+int tw__spot(const tw__spotter *sp, tw__spot_work *w, const uint8_t *text, size_t len,
+             tw__mapped *map)
 {
     w->mentions.len = 0;
     if (!sp->db || len == 0)
         return TW_OK;
     if (len > UINT32_MAX)
         return TW_ERANGE;
-    spot_ctx ctx = {sp, text, len, &w->mentions, 0};
-    hs_error_t rc = hs_scan(sp->db, (const char *)text, (unsigned)len, 0, w->scratch, on_spot, &ctx);
+    const uint8_t *scan = text;
+    size_t scan_len = len;
+    const uint32_t *ck = NULL;
+    if (sp->charmap) {
+        if (!map || !map->valid) {
+            map = &w->map;
+            if (tw__mapped_make(map, sp->charmap, text, len))
+                return TW_ENOMEM;
+        }
+        scan = map->bytes.data;
+        scan_len = map->units;
+        ck = map->ck.data;
+    }
+    spot_ctx ctx = {sp, text, len, ck, &w->mentions, 0};
+    hs_error_t rc = hs_scan(sp->db, (const char *)scan, (unsigned)scan_len, 0, w->scratch, on_spot, &ctx);
     if (ctx.failed)
         return TW_ENOMEM;
     return (rc == HS_SUCCESS || rc == HS_SCAN_TERMINATED) ? TW_OK : TW_EHYPERSCAN;

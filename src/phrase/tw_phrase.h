@@ -83,8 +83,7 @@ void tw__stripper_free(tw__stripper *st);
 typedef struct tw__strip_work {
     hs_scratch_t *scratch;
     tw__buf ranges; /* matches of the current scan */
-    tw__buf mapped; /* uint8_t: the text as tw__charmap writes it */
-    tw__buf ck;     /* uint32_t: its unit counts */
+    tw__mapped map; /* the text mapped, when the stripper scans it so */
 } tw__strip_work;
 
 int tw__strip_work_init(const tw__stripper *st, tw__strip_work *w);
@@ -113,6 +112,9 @@ typedef struct tw__spotter {
     uint32_t *gaz_id;  /* per pattern id: canonical entity number (gazetteer ids) */
     size_t ncues;      /* ids below this are cues, the others gazetteer variants */
     size_t count;
+    /* not NULL: the database holds the literals as tw__charmap writes them
+     * (every one is in its alphabet), and scans are of the mapped text */
+    const tw__norm_simd *charmap;
 } tw__spotter;
 
 /* Builds the cue database (the built-in titles and roles, their letters
@@ -127,11 +129,14 @@ void tw__spotter_free(tw__spotter *sp);
 typedef struct tw__spot_work {
     hs_scratch_t *scratch;
     tw__buf mentions; /* tw__mention of the last scan */
+    tw__mapped map;   /* the text mapped, when no valid one is handed in */
 } tw__spot_work;
 
 int tw__spot_work_init(const tw__spotter *sp, tw__spot_work *w);
 void tw__spot_work_free(tw__spot_work *w);
-/* Finds mentions in normalized text into w->mentions. */
-int tw__spot(const tw__spotter *sp, tw__spot_work *w, const uint8_t *text, size_t len);
+/* Finds mentions in normalized text into w->mentions. map (may be NULL):
+ * the text mapped, used when valid and the spotter scans mapped text. */
+int tw__spot(const tw__spotter *sp, tw__spot_work *w, const uint8_t *text, size_t len,
+             tw__mapped *map);
 
 #endif

@@ -80,45 +80,6 @@ const tw__strip_pattern tw__builtin_strip[] = {
 };
 const size_t tw__builtin_strip_count = sizeof tw__builtin_strip / sizeof tw__builtin_strip[0];
 
-/* Whether a folded pattern's characters are all ones tw__charmap keeps
- * apart: ASCII, U+0600-U+067F (lead D8, D9) and U+00A9. */
-static int mappable(const char *p_, size_t len)
-{
-    const uint8_t *p = (const uint8_t *)p_;
-    for (size_t i = 0; i < len; i++) {
-        if (p[i] < 0x80)
-            continue;
-        if (i + 1 < len && (p[i + 1] & 0xC0) == 0x80 &&
-            (p[i] == 0xD8 || p[i] == 0xD9 || (p[i] == 0xC2 && p[i + 1] == 0xA9)) &&
-            (i + 2 >= len || (p[i + 2] & 0xC0) != 0x80)) {
-            i++;
-            continue;
-        }
-        return 0;
-    }
-    return 1;
-}
-
-/* A folded pattern in place as tw__charmap writes it (regex syntax is
- * ASCII, which the map keeps). */
-static int map_pattern(const tw__norm_table *t, tw__buf *b)
-{
-    uint8_t *out = malloc(b->len + 33);
-    uint32_t *ck = malloc(TW__CHARMAP_CK(b->len) * sizeof *ck);
-    if (!out || !ck) {
-        free(out), free(ck);
-        return TW_ENOMEM;
-    }
-    size_t n = tw__charmap_with(&t->simd, b->data, b->len, out, ck, TW__ISA_SCALAR);
-    out[n] = 0;
-    free(ck);
-    free(b->data);
-    b->data = out;
-    b->len = n;
-    b->cap = b->len + 33;
-    return TW_OK;
-}
-
 int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__strip_pattern *pats,
                        size_t n, size_t *bad, char *err, size_t errcap)
 {
@@ -154,9 +115,9 @@ int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__stri
      * characters become spaces); otherwise UTF-8 mode on the text. */
     int mapped = (t->rules & TW_NORM_CONTROLS) != 0;
     for (size_t i = 0; mapped && i < n; i++)
-        mapped = !pats[i].unicode_classes && mappable(folded[i].data, folded[i].len);
+        mapped = !pats[i].unicode_classes && tw__charmap_covers(folded[i].data, folded[i].len);
     for (size_t i = 0; !frc && mapped && i < n; i++)
-        frc = map_pattern(t, &folded[i]);
+        frc = tw__charmap_string(&t->simd, &folded[i]);
     if (frc) {
         for (size_t i = 0; i < n; i++)
             tw__buf_free(&folded[i]);
@@ -240,8 +201,7 @@ void tw__strip_work_free(tw__strip_work *w)
         return;
     hs_free_scratch(w->scratch);
     tw__buf_free(&w->ranges);
-    tw__buf_free(&w->mapped);
-    tw__buf_free(&w->ck);
+    tw__mapped_free(&w->map);
     memset(w, 0, sizeof *w);
 }
 
@@ -357,13 +317,13 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
     const uint8_t *scan = text;
     size_t scan_len = len;
     const uint32_t *ck = NULL;
+    w->map.valid = 0;
     if (st->charmap) {
-        if (tw__buf_reserve(&w->mapped, len + 32, 1) ||
-            tw__buf_reserve(&w->ck, TW__CHARMAP_CK(len), sizeof(uint32_t)))
+        if (tw__mapped_make(&w->map, st->charmap, text, len))
             return TW_ENOMEM;
-        scan_len = tw__charmap(st->charmap, text, len, w->mapped.data, w->ck.data);
-        scan = w->mapped.data;
-        ck = w->ck.data;
+        scan = w->map.bytes.data;
+        scan_len = w->map.units;
+        ck = w->map.ck.data;
     }
     scan_ctx ctx = {st, text, len, ck, &w->ranges, 0, 0, 0};
     hs_error_t rc = hs_scan(st->db, (const char *)scan, (unsigned)scan_len, 0, w->scratch, on_match, &ctx);
@@ -421,5 +381,7 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
     for (size_t i = 0; i < w->ranges.len; i++)
         total += blank(text, m[i].from, m[i].to);
     *blanked = total;
+    if (total)
+        w->map.valid = 0; /* the text changed under it */
     return TW_OK;
 }

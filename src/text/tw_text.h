@@ -118,6 +118,25 @@ size_t tw__charmap_sse42(const tw__norm_simd *s, const uint8_t *in, size_t i, si
 size_t tw__charmap_avx2(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t end, uint8_t *out,
                         uint32_t *ck, size_t k);
 
+/* A text as tw__charmap writes it, with its unit counts. The strip scan
+ * makes one and leaves it valid when it blanked nothing, so that the
+ * spotter, which scans the same text next, need not map it again. */
+typedef struct tw__mapped {
+    tw__buf bytes; /* uint8_t */
+    tw__buf ck;    /* uint32_t */
+    size_t units;
+    int valid;     /* it maps the text as it is now */
+} tw__mapped;
+
+/* Maps text[0, len) into m (valid afterwards). */
+int tw__mapped_make(tw__mapped *m, const tw__norm_simd *s, const uint8_t *text, size_t len);
+void tw__mapped_free(tw__mapped *m);
+/* Whether every character of s[0, len) (UTF-8) is one the map keeps apart:
+ * ASCII, U+0600-U+067F, U+00A9. */
+int tw__charmap_covers(const char *s, size_t len);
+/* A string (a pattern, a literal) in place as the map writes it. */
+int tw__charmap_string(const tw__norm_simd *s, tw__buf *b);
+
 /* The kernel for an instruction set (NULL for scalar), and for the active one. */
 tw__norm_kernel tw__norm_kernel_for(tw__isa isa);
 tw__norm_kernel tw__norm_kernel_best(void);

@@ -42,7 +42,7 @@ static char *norm(const char *raw)
 static const tw__mention *scan(const tw__spotter *sp, tw__spot_work *w, const char *text,
                                size_t *n)
 {
-    assert_int_equal(tw__spot(sp, w, (const uint8_t *)text, strlen(text)), TW_OK);
+    assert_int_equal(tw__spot(sp, w, (const uint8_t *)text, strlen(text), NULL), TW_OK);
     *n = w->mentions.len;
     return w->mentions.data;
 }
@@ -238,6 +238,63 @@ static void test_gazetteer_entity_numbers(void **state)
     tw__spotter_free(&sp);
 }
 
+/* Mentions of two scans as (kind, end, entity, len) lists: equal or not. */
+static int same_mentions(const tw__spot_work *a, const tw__spot_work *b)
+{
+    return a->mentions.len == b->mentions.len &&
+           (a->mentions.len == 0 ||
+            memcmp(a->mentions.data, b->mentions.data, a->mentions.len * sizeof(tw__mention)) == 0);
+}
+
+/* Cues and an Arabic gazetteer are scanned one byte a character
+ * (tw__charmap); a gazetteer variant in another script keeps the UTF-8
+ * scan. Both must report the same mentions at the same offsets, with a
+ * mapped text handed in or made by the spotter, and a stale one redone. */
+static void test_mapped_and_utf8_scans_spot_alike(void **state)
+{
+    (void)state;
+    static const char *const vars[] = {"كالين", "قالن", "حماس", "café"};
+    static const uint32_t ids[] = {1, 1, 2, 3};
+    tw__spotter a, b;
+    tw__spot_work wa, wb;
+    assert_int_equal(tw__spotter_build(&a, table, vars, ids, 3, NULL, 0), TW_OK);
+    assert_int_equal(tw__spotter_build(&b, table, vars, ids, 4, NULL, 0), TW_OK);
+    assert_non_null(a.charmap);
+    assert_null(b.charmap);
+    assert_int_equal(tw__spot_work_init(&a, &wa), TW_OK);
+    assert_int_equal(tw__spot_work_init(&b, &wb), TW_OK);
+    static const char *const raw[] = {
+        "قال الرئيس ☕ أردوغان إن وفد حماس ☕قالن",
+        "التقى وزير الخارجية 東京 كالين، ثم الشيخ تميم © 2026",
+        "é الأمير محمد — والرئيس 😀 حماس\nكالين",
+        "ولي العهد€ السعودي وبالرئيس قالن",
+    };
+    tw__mapped map = {0};
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
+        char *t = norm(raw[i]);
+        size_t len = strlen(t);
+        assert_int_equal(tw__spot(&b, &wb, (const uint8_t *)t, len, NULL), TW_OK);
+        assert_true(wb.mentions.len > 0);
+        assert_int_equal(tw__spot(&a, &wa, (const uint8_t *)t, len, NULL), TW_OK);
+        if (!same_mentions(&wa, &wb))
+            fail_msg("text %zu: %zu mentions mapped, %zu in UTF-8", i, wa.mentions.len, wb.mentions.len);
+        assert_int_equal(tw__mapped_make(&map, a.charmap, (const uint8_t *)t, len), TW_OK);
+        assert_int_equal(tw__spot(&a, &wa, (const uint8_t *)t, len, &map), TW_OK);
+        assert_true(same_mentions(&wa, &wb));
+        /* a map of another text, marked stale: made again */
+        assert_int_equal(tw__mapped_make(&map, a.charmap, (const uint8_t *)"xyz", 3), TW_OK);
+        map.valid = 0;
+        assert_int_equal(tw__spot(&a, &wa, (const uint8_t *)t, len, &map), TW_OK);
+        assert_true(same_mentions(&wa, &wb));
+        free(t);
+    }
+    tw__mapped_free(&map);
+    tw__spot_work_free(&wa);
+    tw__spot_work_free(&wb);
+    tw__spotter_free(&a);
+    tw__spotter_free(&b);
+}
+
 static void test_spot_work_lifecycle(void **state)
 {
     (void)state;
@@ -252,7 +309,7 @@ static void test_spot_work_lifecycle(void **state)
     assert_int_equal(n, 0);
     scan(&cues, &w, "الشيخ تميم", &n);
     assert_int_equal(n, 1);
-    assert_int_equal(tw__spot(&cues, &w, (const uint8_t *)"", 0), TW_OK);
+    assert_int_equal(tw__spot(&cues, &w, (const uint8_t *)"", 0, NULL), TW_OK);
     assert_int_equal(w.mentions.len, 0);
     tw__spot_work_free(&w);
     assert_null(w.scratch);
@@ -263,7 +320,7 @@ static void test_spot_work_lifecycle(void **state)
     tw__spotter none;
     memset(&none, 0, sizeof none);
     assert_int_equal(tw__spot_work_init(&none, &w), TW_OK);
-    assert_int_equal(tw__spot(&none, &w, (const uint8_t *)"الشيخ تميم", 19), TW_OK);
+    assert_int_equal(tw__spot(&none, &w, (const uint8_t *)"الشيخ تميم", 19, NULL), TW_OK);
     assert_int_equal(w.mentions.len, 0);
     tw__spot_work_free(&w);
     tw__spotter_free(&none);
@@ -352,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_cue_several),
         cmocka_unit_test(test_gazetteer_whole_words),
         cmocka_unit_test(test_gazetteer_entity_numbers),
+        cmocka_unit_test(test_mapped_and_utf8_scans_spot_alike),
         cmocka_unit_test(test_spot_work_lifecycle),
         cmocka_unit_test(test_engine_gazetteer),
         cmocka_unit_test(test_engine_gazetteer_special_chars),

@@ -70,7 +70,7 @@ static void terms_of(const char *text, size_t title_end, const tw__mention *men,
 /* Mentions found by the real cue spotter. */
 static size_t spot(const char *text, tw__mention *men, size_t cap)
 {
-    assert_int_equal(tw__spot(&cues, &cw, (const uint8_t *)text, strlen(text)), TW_OK);
+    assert_int_equal(tw__spot(&cues, &cw, (const uint8_t *)text, strlen(text), NULL), TW_OK);
     assert_true(cw.mentions.len <= cap);
     memcpy(men, cw.mentions.data, cw.mentions.len * sizeof *men);
     return cw.mentions.len;
