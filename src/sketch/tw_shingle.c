@@ -73,6 +73,19 @@ static inline uint64_t word_hash(const uint8_t *text, size_t text_len, tw__token
     return avalanche(fold128(a ^ k1, b ^ k2) + len);
 }
 
+void tw__word_hashes_scalar(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok,
+                            uint64_t k1, uint64_t k2, uint64_t seed, uint64_t *th)
+{
+    for (size_t i = 0; i < ntok; i++)
+        th[i] = word_hash(text, text_len, tok[i], k1, k2, seed);
+}
+
+tw__word_hashes_fn tw__word_hashes_for(tw__isa isa)
+{
+    /* AVX-512 machines take the AVX2 kernel */
+    return TW__AVX512_AVX2_OR(isa, tw__word_hashes_avx2, tw__word_hashes_avx2, tw__word_hashes_scalar);
+}
+
 static inline void window_hashes(const uint64_t *th, size_t nsh, size_t kk, uint64_t start,
                                  uint32_t *fp)
 {
@@ -108,7 +121,9 @@ tw__window4_fn tw__window4_for(tw__isa isa)
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
                 uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out)
 {
-    const tw__window4_fn window4 = tw__window4_for(tw__isa_active());
+    const tw__isa isa = tw__isa_active();
+    const tw__window4_fn window4 = tw__window4_for(isa);
+    const tw__word_hashes_fn word_hashes = tw__word_hashes_for(isa);
     out->len = 0;
     if (ntok == 0)
         return TW_OK;
@@ -122,8 +137,7 @@ int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size
     /* keys drawn from the seed (XXH3's default secret's first words) */
     const uint64_t k1 = 0xBE4BA423396CFEB8ull ^ seed, k2 = 0x1CAD21F72C81017Cull + seed;
     uint64_t *th = tokhash->data;
-    for (size_t i = 0; i < ntok; i++)
-        th[i] = word_hash(text, text_len, tok[i], k1, k2, seed);
+    word_hashes(text, text_len, tok, ntok, k1, k2, seed, th);
     const uint64_t start = avalanche(seed ^ (0x9E3779B97F4A7C15ull * kk));
     uint32_t *fp = out->data;
     if (kk == 4)

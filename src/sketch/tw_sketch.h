@@ -45,6 +45,19 @@ void tw__window4_hashes_avx2(const uint64_t *th, size_t nsh, uint64_t start, uin
 void tw__window4_hashes_avx512(const uint64_t *th, size_t nsh, uint64_t start, uint32_t *fp);
 tw__window4_fn tw__window4_for(tw__isa isa);
 
+/* The word hashes (tw__shingle's first step): th[i] for tok[i] of text,
+ * keyed by k1, k2 and seed. A word of up to 16 bytes is its bytes as two
+ * 64-bit halves, keyed, folded by one 64x64->128-bit multiply (low half
+ * xor high half), plus its length, avalanched; a longer one is XXH3's.
+ * The scalar loop is the reference; AVX2 takes four words at once. */
+typedef void (*tw__word_hashes_fn)(const uint8_t *text, size_t text_len, const tw__token *tok,
+                                   size_t ntok, uint64_t k1, uint64_t k2, uint64_t seed, uint64_t *th);
+void tw__word_hashes_scalar(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok,
+                            uint64_t k1, uint64_t k2, uint64_t seed, uint64_t *th);
+void tw__word_hashes_avx2(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok,
+                          uint64_t k1, uint64_t k2, uint64_t seed, uint64_t *th);
+tw__word_hashes_fn tw__word_hashes_for(tw__isa isa);
+
 typedef struct tw__minhash {
     uint64_t a[TW__MH_N], b[TW__MH_N]; /* h_i(x) = (a_i x + b_i) >> 32, a_i odd */
 } tw__minhash;

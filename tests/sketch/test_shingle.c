@@ -412,11 +412,47 @@ static void test_window_kernels_equal_scalar(void **state)
     assert_true(zeros >= 300); /* the windows made to hash to 0 did */
 }
 
+/* Every instruction set's word hashes against the scalar loop, bit for
+ * bit: words of 0 to 40 bytes (past 16, XXH3's), at every offset, up to
+ * the text's last byte (where a 16-byte load would run past it), token
+ * counts around the vector width. */
+static void test_word_hash_kernels_equal_scalar(void **state)
+{
+    (void)state;
+    uint64_t rng = 41;
+    tw__token tok[64];
+    uint64_t want[64], got[64];
+    for (int trial = 0; trial < 4000; trial++) {
+        size_t len = 1 + (size_t)rnd_below(&rng, 300);
+        uint8_t *text = malloc(len); /* exactly: a read past it is a sanitizer error */
+        assert_non_null(text);
+        for (size_t i = 0; i < len; i++)
+            text[i] = (uint8_t)splitmix64(&rng);
+        size_t n = (size_t)rnd_below(&rng, 64);
+        for (size_t i = 0; i < n; i++) {
+            size_t wl = rnd_below(&rng, 8) ? (size_t)rnd_below(&rng, 17) : (size_t)rnd_below(&rng, 41);
+            if (wl > len)
+                wl = len;
+            /* a quarter of the words end at the text's end */
+            size_t off = rnd_below(&rng, 4) ? (size_t)rnd_below(&rng, len - wl + 1) : len - wl;
+            tok[i] = (tw__token){(uint32_t)off, (uint32_t)wl};
+        }
+        uint64_t k1 = splitmix64(&rng), k2 = splitmix64(&rng), seed = splitmix64(&rng);
+        tw__word_hashes_scalar(text, len, tok, n, k1, k2, seed, want);
+        for (int isa = TW__ISA_SSE42; isa <= (int)tw__isa_supported(); isa++) {
+            tw__word_hashes_for((tw__isa)isa)(text, len, tok, n, k1, k2, seed, got);
+            assert_memory_equal(got, want, n * sizeof got[0]);
+        }
+        free(text);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_random_sets_sorted_unique_nonzero),
         cmocka_unit_test(test_window_kernels_equal_scalar),
+        cmocka_unit_test(test_word_hash_kernels_equal_scalar),
         cmocka_unit_test(test_zero_fingerprint_never_emitted),
         cmocka_unit_test(test_short_text_is_one_shingle),
         cmocka_unit_test(test_empty_token_list_gives_empty_set),
