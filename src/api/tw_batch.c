@@ -302,15 +302,23 @@ static inline uint32_t df_slot(uint32_t x, uint32_t mul, unsigned shift)
 }
 
 /* Counts x[0, n) into the filter of 2^(32 - shift) counters. */
+static inline void df_count(uint8_t *filter, uint32_t mul, unsigned shift, uint32_t x)
+{
+    uint8_t *f = &filter[df_slot(x, mul, shift)];
+    *f = (uint8_t)(*f + (*f < 0xFF));
+}
+
 static inline void df_tally(uint8_t *filter, uint32_t mul, unsigned shift, const uint32_t *x,
                             size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (i + TW_DF_AHEAD < n)
-            __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)], 1);
-        uint8_t *f = &filter[df_slot(x[i], mul, shift)];
-        *f = (uint8_t)(*f + (*f != 0xFF));
+    /* the loads ahead in a loop of their own, so the main one tests no bound */
+    size_t i = 0;
+    for (; i + TW_DF_AHEAD < n; i++) {
+        __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)], 1);
+        df_count(filter, mul, shift, x[i]);
     }
+    for (; i < n; i++)
+        df_count(filter, mul, shift, x[i]);
 }
 
 /* Writes to out (room for n; may be x itself) the x[i] whose counter
@@ -318,10 +326,14 @@ static inline void df_tally(uint8_t *filter, uint32_t mul, unsigned shift, const
 static inline size_t df_gather(const uint8_t *filter, uint32_t mul, unsigned shift, uint8_t cap,
                                const uint32_t *x, size_t n, uint32_t *out)
 {
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i + TW_DF_AHEAD < n)
-            __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)]);
+    size_t k = 0, i = 0;
+    for (; i + TW_DF_AHEAD < n; i++) {
+        __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)]);
+        uint32_t v = x[i];
+        out[k] = v;
+        k += filter[df_slot(v, mul, shift)] > cap;
+    }
+    for (; i < n; i++) {
         uint32_t v = x[i];
         out[k] = v;
         k += filter[df_slot(v, mul, shift)] > cap;

@@ -456,6 +456,89 @@ int tw__normalize_reference(const tw__norm_table *t, tw__norm_work *w, const uin
     return TW_OK;
 }
 
+/* One code point of valid UTF-8 in the BMP at in[i] (i < len), its length
+ * in *n; 0 with *n = 0 for anything else (the fast path gives up there). */
+static inline uint32_t decode_bmp(const uint8_t *in, size_t len, size_t i, size_t *n)
+{
+    uint8_t b = in[i];
+    *n = 0;
+    if (b < 0x80) {
+        *n = 1;
+        return b;
+    }
+    if (b >= 0xC2 && b <= 0xDF) {
+        if (i + 1 >= len || (in[i + 1] & 0xC0) != 0x80)
+            return 0;
+        *n = 2;
+        return ((uint32_t)(b & 0x1F) << 6) | (in[i + 1] & 0x3F);
+    }
+    if (b >= 0xE0 && b <= 0xEF) {
+        if (i + 2 >= len || (in[i + 1] & 0xC0) != 0x80 || (in[i + 2] & 0xC0) != 0x80)
+            return 0;
+        uint32_t cp = ((uint32_t)(b & 0x0F) << 12) | ((uint32_t)(in[i + 1] & 0x3F) << 6) | (in[i + 2] & 0x3F);
+        if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0; /* overlong or surrogate: the reference repairs it */
+        *n = 3;
+        return cp;
+    }
+    return 0;
+}
+
+/* Characters NFKC may change, met by the fast path at in[i] (what ends at
+ * the next character that needs no ICU and starts a normalization
+ * boundary, where NFKC of the document splits: the segment's NFKC is the
+ * document's there), folded and written at out + *o like the rest. The
+ * first character must have a boundary before it too (one that composes
+ * with what was already written cannot be done here). Returns 0 with *next
+ * the offset after the segment, 1 to give the document to the reference
+ * path, -1 out of memory; *out may move (expansions can be long: ﷺ is 18
+ * characters). */
+#define TW_NFKC_SEGMENT_MAX 256 /* UTF-16 units; longer runs go to the reference */
+static int nfkc_segment(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in, size_t len,
+                        size_t i, size_t *next, uint8_t **out, size_t *o, int *newlines)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&err);
+    if (U_FAILURE(err))
+        return 1;
+    if (tw__buf_reserve(&w->u16a, TW_NFKC_SEGMENT_MAX, sizeof(UChar)) ||
+        tw__buf_reserve(&w->u16b, 18 * TW_NFKC_SEGMENT_MAX, sizeof(UChar)))
+        return -1;
+    UChar *seg = w->u16a.data;
+    int32_t n16 = 0;
+    size_t j = i, n;
+    while (j < len) {
+        uint32_t cp = decode_bmp(in, len, j, &n);
+        if (!n)
+            return 1;
+        int icu = (t->bmp[cp] & TW__E_ICU) != 0, boundary = unorm2_hasBoundaryBefore(nfkc, (UChar32)cp);
+        if (j == i ? !boundary : !icu && boundary)
+            break;
+        if (n16 == TW_NFKC_SEGMENT_MAX)
+            return 1;
+        seg[n16++] = (UChar)cp;
+        j += n;
+    }
+    if (j == i)
+        return 1;
+    UChar *res = w->u16b.data;
+    int32_t nres = unorm2_normalize(nfkc, seg, n16, res, (int32_t)w->u16b.cap, &err);
+    if (U_FAILURE(err))
+        return 1;
+    /* what is written, and the rest of the input's worth at the fast path's 3x */
+    if (tw__buf_reserve(&w->out, *o + 4 * (size_t)nres + 3 * (len - j) + 64, 1))
+        return -1;
+    *out = w->out.data;
+    for (int32_t k = 0; k < nres;) {
+        UChar32 cp;
+        U16_NEXT(res, k, nres, cp);
+        int lf = k < nres ? res[k] == '\n' : j < len && in[j] == '\n';
+        *o = emit(tw__norm_entry(t, (uint32_t)cp), lf, *out, *o, newlines);
+    }
+    *next = j;
+    return 0;
+}
+
 /* The fast path: one pass over the bytes, no code point array, with runs
  * of same-length folds handed to the vector kernel when there is one. It
  * gives up (returns 1) on anything the reference does differently or at
@@ -509,8 +592,15 @@ static int normalize_fast(const tw__norm_table *t, tw__norm_work *w, const uint8
             return 1;
         }
         uint32_t e = t->bmp[cp];
-        if (e & TW__E_ICU)
-            return 1;
+        if (e & TW__E_ICU) {
+            /* back to the character's start, for the segment */
+            size_t at = i - (cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3), next;
+            int rc = nfkc_segment(t, w, in, len, at, &next, &out, &o, &newlines);
+            if (rc)
+                return rc;
+            i = next;
+            continue;
+        }
         o = emit(e, i < len && in[i] == '\n', out, o, &newlines);
     }
     w->out.len = trim_end(out, o);

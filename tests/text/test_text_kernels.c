@@ -393,6 +393,45 @@ static void test_tokens_arabic_non_word(void **state)
     }
 }
 
+/* Characters NFKC changes, which the fast path folds a segment at a time
+ * through ICU (from one with a normalization boundary before it to the
+ * next character that needs no ICU and has one): ligatures and
+ * presentation forms, ﷺ (18 characters), …, ″, fullwidth and circled
+ * forms, next to marks that compose (ا + U+0653 is آ, و + U+0654 is ؤ, e +
+ * U+0301 is é) or are dropped (fatha, shadda), to spaces, line breaks and
+ * CR LF, in long runs (past the segment's limit) and at the text's edges.
+ * Every kernel against the reference, byte for byte. */
+static void test_nfkc_segments(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "\uFEFB", "\uFEF7", "\uFDFA", "\u2026", "\u2033", "\u2460", "\uFF21", "\uFE91",
+        "\u0627\u0653", "\u0648\u0654", "e\u0301", "\u064E", "\u0651", "\u0653", "\u0654",
+        "\uFEFB\u064E", "\u0301", "\u00A0", "\u2126", "\u1E9B\u0323",
+        "كتب", "الرئيس", " ", " ", "\n", "\r\n", "\n\n", "،", "1", "abc",
+    };
+    uint64_t rng = 17;
+    char *buf = malloc(8192);
+    for (int trial = 0; trial < 3000; trial++) {
+        size_t n = 0, want = (size_t)rnd_below(&rng, trial % 10 ? 120 : 2000);
+        while (n < want) {
+            const char *p = pieces[rnd_below(&rng, sizeof pieces / sizeof pieces[0])];
+            size_t l = strlen(p);
+            if (n + l >= 8192)
+                break;
+            memcpy(buf + n, p, l);
+            n += l;
+        }
+        check_all((const uint8_t *)buf, n);
+    }
+    /* one run longer than a segment holds */
+    size_t n = 0;
+    for (int k = 0; k < 300; k++)
+        n += put_cp((uint8_t *)buf + n, 0xFEFB);
+    check_all((const uint8_t *)buf, n);
+    free(buf);
+}
+
 /* The character map on bytes drawn from the few it tells apart (ASCII, a
  * continuation byte, the leads D8, D9 and C2, and A9), so that every
  * pattern of kept bytes comes up in every 8-byte group the kernels close
@@ -441,6 +480,7 @@ int main(void)
         cmocka_unit_test(test_double_spaces_and_line_starts),
         cmocka_unit_test(test_tokens_unaligned),
         cmocka_unit_test(test_tokens_arabic_non_word),
+        cmocka_unit_test(test_nfkc_segments),
         cmocka_unit_test(test_charmap_every_mask),
         cmocka_unit_test(test_dispatch),
     };
