@@ -70,7 +70,7 @@ static uint64_t special_bytes(uint64_t v)
 }
 
 /* The first '"', '\\' or control byte in [p, end), or end. On x86-64,
- * SSE2 (always there) looks at 16 bytes a step; elsewhere eight at a time
+ * SSE2 (always there) looks at 32 bytes a step; elsewhere eight at a time
  * in a 64-bit word. Texts are long runs without any: this loop is most of
  * the scanner's time. */
 static const uchar *find_special(const uchar *p, const uchar *end)
@@ -78,6 +78,19 @@ static const uchar *find_special(const uchar *p, const uchar *end)
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
     const __m128i ctl = _mm_set1_epi8(0x1F);
+    /* 32 bytes a step while there is room: one test for both halves */
+    while (end - p >= 32) {
+        __m128i v = _mm_loadu_si128((const __m128i *)p), w = _mm_loadu_si128((const __m128i *)(p + 16));
+        __m128i hv = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v),
+                                  _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        __m128i hw = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(w, ctl), w),
+                                  _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, bslash)));
+        if (_mm_movemask_epi8(_mm_or_si128(hv, hw))) {
+            unsigned m = (unsigned)_mm_movemask_epi8(hv) | (unsigned)_mm_movemask_epi8(hw) << 16;
+            return p + __builtin_ctz(m);
+        }
+        p += 32;
+    }
     while (end - p >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)p);
         /* a byte below 0x20: min(v, 0x1F) == v, unsigned */
