@@ -243,15 +243,15 @@ tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width)
 #if TW_X86_KERNELS
     if (isa >= TW__ISA_AVX512) {
         *width = 64;
-        return tw__tok_words_avx512;
+        return tw__tok_run_avx512;
     }
     if (isa == TW__ISA_AVX2) {
         *width = 32;
-        return tw__tok_words_avx2;
+        return tw__tok_run_avx2;
     }
     if (isa == TW__ISA_SSE42) {
         *width = 16;
-        return tw__tok_words_sse42;
+        return tw__tok_run_sse42;
     }
 #else
     TW_UNUSED(isa);

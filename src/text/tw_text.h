@@ -78,14 +78,28 @@ size_t tw__norm_kernel_avx2(const tw__norm_simd *s, const uint8_t *in, size_t i,
                             uint8_t *out, uint8_t prev_out, size_t *wrote);
 size_t tw__norm_kernel_avx512(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
                               uint8_t *out, uint8_t prev_out, size_t *wrote);
-/* The tokenizer's kernel: *mask gets, for each byte of the block at p, 1
- * when it belongs to a word character; 0 is returned (and *mask left)
- * when the block holds a character the kernel does not know. p[-1] and
- * p[width] must be readable. */
-typedef int (*tw__tok_kernel)(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
-int tw__tok_words_sse42(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
-int tw__tok_words_avx2(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
-int tw__tok_words_avx512(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
+/* A word of normalized text: byte offset and length. */
+typedef struct tw__token {
+    uint32_t off, len;
+} tw__token;
+
+/* The tokenizer's kernel: from text[i] (i >= 1), takes whole blocks of its
+ * width while each holds only characters it knows (ASCII, the Arabic
+ * block), a byte follows the block and out has room for its words (up to
+ * cap entries), appending the words that end in them at out[*nout] and carrying
+ * whether a word is open (*in_word) and where it started (*start) across
+ * blocks; returns where it stopped (a block it does not know, too near
+ * len, or out of room), i when it took nothing. Per block it classifies the bytes with
+ * vector lookups into a bit mask, then reads the words off the mask
+ * (tw_tok_run.h). */
+typedef size_t (*tw__tok_kernel)(const tw__norm_simd *s, const uint8_t *text, size_t i, size_t len,
+                                 tw__token *out, size_t *nout, size_t cap, int *in_word, size_t *start);
+size_t tw__tok_run_sse42(const tw__norm_simd *s, const uint8_t *text, size_t i, size_t len,
+                         tw__token *out, size_t *nout, size_t cap, int *in_word, size_t *start);
+size_t tw__tok_run_avx2(const tw__norm_simd *s, const uint8_t *text, size_t i, size_t len,
+                        tw__token *out, size_t *nout, size_t cap, int *in_word, size_t *start);
+size_t tw__tok_run_avx512(const tw__norm_simd *s, const uint8_t *text, size_t i, size_t len,
+                          tw__token *out, size_t *nout, size_t cap, int *in_word, size_t *start);
 /* The tokenizer kernel and its block width for an instruction set (NULL,
  * 0 for scalar). */
 tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width);
@@ -224,11 +238,6 @@ int tw__normalize_with(const tw__norm_table *t, tw__norm_work *w, const uint8_t 
  * (and every kernel) must reproduce byte for byte. */
 int tw__normalize_reference(const tw__norm_table *t, tw__norm_work *w, const uint8_t *in,
                             size_t len, size_t *invalid_seqs);
-
-/* A word of normalized text: byte offset and length. */
-typedef struct tw__token {
-    uint32_t off, len;
-} tw__token;
 
 /* Splits normalized UTF-8 into words (runs of TW__E_WORD code points),
  * appending tw__token entries to `tokens` (cleared first). Boilerplate has

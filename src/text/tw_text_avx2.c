@@ -5,12 +5,13 @@
  */
 #include <immintrin.h>
 #include "text/tw_text.h"
+#include "text/tw_tok_run.h"
 
 typedef __m256i V;
 #define V_W 32
 #define V_ALL 0xFFFFFFFFu
 #define V_KERNEL tw__norm_kernel_avx2
-#define V_WORDS tw__tok_words_avx2
+#define V_WORDS tw__tok_run_avx2
 #define V_LOAD(p) _mm256_loadu_si256(p)
 #define V_STORE(p, v) _mm256_storeu_si256(p, v)
 #define V_TABLE(t) _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(t)))

@@ -22,6 +22,7 @@
  */
 #include <immintrin.h>
 #include "text/tw_text.h"
+#include "text/tw_tok_run.h"
 
 #define W 64
 
@@ -130,7 +131,7 @@ size_t tw__norm_kernel_avx512(const tw__norm_simd *s, const uint8_t *in, size_t 
     return done;
 }
 
-int tw__tok_words_avx512(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
+static inline int words_block(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
 {
     __m512i v = _mm512_loadu_si512(p);
     __m512i vp = _mm512_loadu_si512(p - 1);
@@ -147,4 +148,10 @@ int tw__tok_words_avx512(const tw__norm_simd *s, const uint8_t *p, uint64_t *mas
     __mmask64 word = (lead | cont) & _mm512_test_epi8_mask(pw, pw);
     *mask = (uint64_t)(aword | word);
     return 1;
+}
+
+size_t tw__tok_run_avx512(const tw__norm_simd *s, const uint8_t *text, size_t i, size_t len,
+                          tw__token *out, size_t *nout, size_t cap, int *in_word, size_t *start)
+{
+    return tw__tok_run_with(s, text, i, len, out, nout, cap, in_word, start, words_block, W);
 }

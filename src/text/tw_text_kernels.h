@@ -119,8 +119,9 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
  * table's word flag, so the kernel and the scalar loop cannot disagree).
  * Fails (returns 0) on a block holding any other non-ASCII byte; the
  * scalar loop in tw_tokenize.c then takes it. Reads p[-1] and p[V_W].
+ * V_WORDS runs it block after block (tw_tok_run.h).
  */
-int V_WORDS(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
+static inline int words_block(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
 {
     V v = V_LOAD((const V *)p);
     V vp = V_LOAD((const V *)(p - 1));
@@ -140,6 +141,12 @@ int V_WORDS(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
         return 0;
     *mask = V_MOVEMASK(V_OR(aword, V_OR(lword, cword)));
     return 1;
+}
+
+size_t V_WORDS(const tw__norm_simd *s, const uint8_t *text, size_t i, size_t len, tw__token *out,
+               size_t *nout, size_t cap, int *in_word, size_t *start)
+{
+    return tw__tok_run_with(s, text, i, len, out, nout, cap, in_word, start, words_block, V_W);
 }
 
 /*

@@ -5,12 +5,13 @@
  */
 #include <immintrin.h>
 #include "text/tw_text.h"
+#include "text/tw_tok_run.h"
 
 typedef __m128i V;
 #define V_W 16
 #define V_ALL 0xFFFFu
 #define V_KERNEL tw__norm_kernel_sse42
-#define V_WORDS tw__tok_words_sse42
+#define V_WORDS tw__tok_run_sse42
 #define V_LOAD(p) _mm_loadu_si128(p)
 #define V_STORE(p, v) _mm_storeu_si128(p, v)
 #define V_TABLE(t) _mm_loadu_si128((const __m128i *)(t))

@@ -6,11 +6,12 @@
  * spaces and symbols separate words. Normalized text is valid UTF-8 by
  * construction, so decoding here needs no checks beyond the lead byte.
  *
- * A vector kernel (tw_text_kernels.h) classifies whole blocks of ASCII and
- * Arabic at once; words are then read off the block's bit mask, one step
- * per word edge instead of one per character. Blocks it does not know,
- * the first byte and the tail go through the scalar loop, which is the
- * reference (tests hold every kernel to it).
+ * A vector kernel (tw_text_kernels.h, tw_tok_run.h) classifies whole
+ * blocks of ASCII and Arabic at once and reads the words off each block's
+ * bit mask, one step per word edge instead of one per character, block
+ * after block while it knows them. Blocks it does not know, the first byte
+ * and the tail go through the scalar loop, which is the reference (tests
+ * hold every kernel to it).
  */
 #include "text/tw_text.h"
 
@@ -31,42 +32,19 @@ int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw_
     size_t i = 0, start = 0, next_try = 1;
     int in_word = 0;
     while (i < len) {
-        uint64_t mask;
         if (kernel && i >= next_try && i + width < len) {
-            if (!kernel(&t->simd, s + i, &mask)) {
+            /* room for the words of the rest at news text's rate (a word
+             * in six bytes), or of a few blocks: a run out of room stops
+             * and the next one finds more */
+            if (tw__buf_reserve(tokens, tokens->len + (len - i) / 6 + 2 * width, sizeof(tw__token)))
+                return TW_ENOMEM;
+            size_t stop = kernel(&t->simd, s, i, len, tokens->data, &tokens->len, tokens->cap,
+                                 &in_word, &start);
+            if (stop == i) {
                 next_try = i + width; /* the scalar loop takes this block */
                 goto scalar;
             }
-            /* word edges: bits where the mask differs from the bit before;
-             * a block ends at most width / 2 + 1 words */
-            if (tw__buf_reserve(tokens, tokens->len + width / 2 + 1, sizeof(tw__token)))
-                return TW_ENOMEM;
-            tw__token *out = (tw__token *)tokens->data + tokens->len;
-            const uint64_t inblock = ~(uint64_t)0 >> (64 - width);
-            uint64_t prev = (mask << 1) | (uint64_t)in_word;
-            uint64_t starts = mask & ~prev & inblock, ends = ~mask & prev & inblock;
-            /* starts and ends alternate, so words are read off in pairs, one
-             * step a word and no branch on the state: a word carried in from
-             * the last block takes the first end, every other end takes the
-             * start before it, and a start left over is carried out */
-            if (in_word && ends) {
-                size_t at = i + (size_t)__builtin_ctzll(ends);
-                *out++ = (tw__token){(uint32_t)start, (uint32_t)(at - start)};
-                ends &= ends - 1;
-            }
-            while (ends) {
-                size_t s0 = i + (size_t)__builtin_ctzll(starts), e0 = i + (size_t)__builtin_ctzll(ends);
-                *out++ = (tw__token){(uint32_t)s0, (uint32_t)(e0 - s0)};
-                starts &= starts - 1;
-                ends &= ends - 1;
-            }
-            if (starts)
-                start = i + (size_t)__builtin_ctzll(starts);
-            in_word = (int)((mask >> (width - 1)) & 1);
-            tokens->len = (size_t)(out - (tw__token *)tokens->data);
-            i += width;
-            while (i < len && (s[i] & 0xC0) == 0x80)
-                i++; /* the rest of a character split by the block's end */
+            i = stop;
             continue;
         }
     scalar:;

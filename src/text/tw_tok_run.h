@@ -1,0 +1,61 @@
+/*
+ * tw_tok_run.h — the tokenizer kernels' block loop, shared by the vector
+ * kernel files (tw_text_sse42.c, tw_text_avx2.c, tw_text_avx512.c), each
+ * of which passes its block classifier: one call takes every block it can,
+ * so the classifier's tables are loaded once a run, not once a block, and
+ * the classifier is inlined into the loop (a call a block through a
+ * pointer, with its constants set up each time, was half its cost).
+ *
+ * Words are read off a block's bit mask: starts and ends are the bits
+ * where the mask differs from the bit before; they alternate, so words come
+ * in pairs, one step a word and no branch on the in-word state: a word
+ * carried in from the last block takes the first end, every other end the
+ * start before it, and a start left over is carried out.
+ */
+#ifndef TW_TOK_RUN_H
+#define TW_TOK_RUN_H
+
+#include "text/tw_text.h"
+
+typedef int (*tw__tok_block_fn)(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
+
+static inline size_t tw__tok_run_with(const tw__norm_simd *s, const uint8_t *text, size_t i,
+                                      size_t len, tw__token *out, size_t *nout, size_t cap,
+                                      int *in_word_io, size_t *start_io, tw__tok_block_fn block,
+                                      size_t width)
+{
+    const uint64_t inblock = ~(uint64_t)0 >> (64 - width);
+    size_t n = *nout, start = *start_io;
+    int in_word = *in_word_io;
+    /* a block ends at most width / 2 + 1 words */
+    while (i + width < len && n + width / 2 + 1 <= cap) {
+        uint64_t mask;
+        if (!block(s, text + i, &mask))
+            break;
+        uint64_t prev = (mask << 1) | (uint64_t)in_word;
+        uint64_t starts = mask & ~prev & inblock, ends = ~mask & prev & inblock;
+        if (in_word && ends) {
+            size_t at = i + (size_t)__builtin_ctzll(ends);
+            out[n++] = (tw__token){(uint32_t)start, (uint32_t)(at - start)};
+            ends &= ends - 1;
+        }
+        while (ends) {
+            size_t s0 = i + (size_t)__builtin_ctzll(starts), e0 = i + (size_t)__builtin_ctzll(ends);
+            out[n++] = (tw__token){(uint32_t)s0, (uint32_t)(e0 - s0)};
+            starts &= starts - 1;
+            ends &= ends - 1;
+        }
+        if (starts)
+            start = i + (size_t)__builtin_ctzll(starts);
+        in_word = (int)((mask >> (width - 1)) & 1);
+        i += width;
+        while (i < len && (text[i] & 0xC0) == 0x80)
+            i++; /* the rest of a character split by the block's end */
+    }
+    *nout = n;
+    *start_io = start;
+    *in_word_io = in_word;
+    return i;
+}
+
+#endif
