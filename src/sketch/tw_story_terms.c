@@ -36,14 +36,12 @@ typedef struct sink {
     void *ctx;
 } sink;
 
-static int push(sink *k, uint32_t h, float w, const uint8_t *text, size_t len, int is_name)
+/* Appends a term; out has room (reserved once for the document). */
+static void push(sink *k, uint32_t h, float w, const uint8_t *text, size_t len, int is_name)
 {
-    if (tw__buf_reserve(k->out, k->out->len + 1, sizeof(tw__term)))
-        return TW_ENOMEM;
     ((tw__term *)k->out->data)[k->out->len++] = (tw__term){h, w};
     if (k->label)
         k->label(h, text, len, is_name, k->ctx);
-    return TW_OK;
 }
 
 static int starts_with_al(const uint8_t *w, size_t len)
@@ -235,6 +233,10 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
     sink k = {out, label, ctx};
     out->len = 0;
     uint8_t buf[256];
+    /* every term at once: two a word at most, one a gazetteer mention,
+     * TW_NAME_WORDS a cue; and the sort's scratch after them */
+    if (tw__buf_reserve(out, 2 * (2 * ntok + TW_NAME_WORDS * nmen) + 2, sizeof(tw__term)))
+        return TW_ENOMEM;
     if (cache && cache->seed != seed) {
         memset(cache->slot, 0, sizeof cache->slot);
         cache->seed = seed;
@@ -254,19 +256,17 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
             continue;
         float wt = tok[i].off < title_end ? TW_TITLE_WEIGHT : 1.0f;
         /* labelled with the word as written (normalized), not its stem */
-        if (push(&k, term, wt, w, len, 0))
-            return TW_ENOMEM;
-        if ((what & WORD_NAME) && push(&k, name, TW_NAME_WEIGHT, w, len, 1))
-            return TW_ENOMEM;
+        push(&k, term, wt, w, len, 0);
+        if (what & WORD_NAME)
+            push(&k, name, TW_NAME_WEIGHT, w, len, 1);
     }
     for (size_t m = 0; m < nmen; m++) {
         if (men[m].kind == TW__MENTION_GAZ) {
             uint32_t id = men[m].entity;
             /* labelled with the variant as it stands in the text */
             size_t end = men[m].end, len = men[m].len <= end ? men[m].len : end;
-            if (push(&k, term_hash((const uint8_t *)&id, sizeof id, seed ^ 0x47415Aull),
-                     TW_NAME_WEIGHT, text + end - len, len, 1))
-                return TW_ENOMEM;
+            push(&k, term_hash((const uint8_t *)&id, sizeof id, seed ^ 0x47415Aull), TW_NAME_WEIGHT,
+                 text + end - len, len, 1);
             continue;
         }
         /* the first token starting at or after the cue's end */
@@ -287,19 +287,14 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
             if (tw__is_stopword(w, len) || len > 128)
                 break;
             size_t kl = tw__name_key(w, len, buf);
-            if (kl >= 4 && push(&k, term_hash(buf, kl, seed ^ 0x4E414D45ull), TW_NAME_WEIGHT, w,
-                                len, 1))
-                return TW_ENOMEM;
+            if (kl >= 4)
+                push(&k, term_hash(buf, kl, seed ^ 0x4E414D45ull), TW_NAME_WEIGHT, w, len, 1);
             taken++;
         }
     }
     /* sort and merge equal terms */
-    if (out->len > 1) {
-        /* the buffer's second half is the sort's scratch */
-        if (tw__buf_reserve(out, 2 * out->len, sizeof(tw__term)))
-            return TW_ENOMEM;
+    if (out->len > 1) /* the room after the terms is the sort's scratch */
         sort_terms(out->data, (tw__term *)out->data + out->len, out->len);
-    }
     tw__term *t = out->data;
     size_t u = 0;
     for (size_t i = 0; i < out->len; i++) {
