@@ -212,14 +212,45 @@ typedef struct content_ref {
     uint32_t n, doc;
 } content_ref;
 
-static int cmp_content(const void *a_, const void *b_)
+/* (content, n, doc) order, for the runs of equal content */
+#define CONTENT_KEY(r) (((uint64_t)(r).n << 32) | (r).doc)
+
+/* Sorts refs (made in document order) by (content, n, doc): an LSD radix
+ * over the content's bytes (stable, so equal contents keep document
+ * order; a pass whose byte is the same everywhere is skipped), then the
+ * runs of equal content, a few references long, by (n, doc). glibc's
+ * qsort here was 7.9 M instructions on 3,000 articles, most of joining
+ * exact copies. */
+static int sort_contents(content_ref *refs, size_t n)
 {
-    const content_ref *a = a_, *b = b_;
-    if (a->content != b->content)
-        return a->content < b->content ? -1 : 1;
-    if (a->n != b->n)
-        return a->n < b->n ? -1 : 1;
-    return (a->doc > b->doc) - (a->doc < b->doc);
+    content_ref *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp)
+        return TW_ENOMEM;
+    content_ref *src = refs, *dst = tmp;
+    for (int shift = 0; shift < 64; shift += 8) {
+        size_t count[257] = {0};
+        for (size_t i = 0; i < n; i++)
+            count[((src[i].content >> shift) & 0xFF) + 1]++;
+        if (n == 0 || count[((src[0].content >> shift) & 0xFF) + 1] == n)
+            continue;
+        for (int b = 0; b < 256; b++)
+            count[b + 1] += count[b];
+        for (size_t i = 0; i < n; i++)
+            dst[count[(src[i].content >> shift) & 0xFF]++] = src[i];
+        content_ref *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != refs)
+        memcpy(refs, src, n * sizeof *refs);
+    free(tmp);
+    for (size_t i = 0, j; i < n; i = j) {
+        for (j = i + 1; j < n && refs[j].content == refs[i].content; j++)
+            ;
+        if (j - i > 1)
+            TW__INSERTION_SORT(content_ref, refs + i, j - i, CONTENT_KEY);
+    }
+    return TW_OK;
 }
 
 /* Step 1: joins exact copies; marks the first of each in `distinct`. */
@@ -232,7 +263,10 @@ static int join_exact(tw_batch *b, tw__uf *uf, uint8_t *distinct)
         return TW_ENOMEM;
     for (size_t i = 0; i < n; i++)
         refs[i] = (content_ref){docs[i].content, docs[i].n, (uint32_t)i};
-    qsort(refs, n, sizeof *refs, cmp_content);
+    if (sort_contents(refs, n)) {
+        free(refs);
+        return TW_ENOMEM;
+    }
     for (size_t i = 0; i < n; i++) {
         int same = i > 0 && refs[i].content == refs[i - 1].content && refs[i].n == refs[i - 1].n;
         if (same)
