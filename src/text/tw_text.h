@@ -44,8 +44,8 @@ typedef struct tw__norm_simd {
      * VBMI): ascii_keep[b] nonzero when b folds as ascii_lo/ascii_hi say,
      * ascii_word[b] when it is a word character */
     uint8_t ascii_keep[128], ascii_word[128];
-    /* for the AVX-512 kernel, which writes fewer bytes than it reads
-     * (VBMI2 compress), indexed as pair: the ASCII character an Arabic-block
+    /* for the kernels' folds that write fewer bytes than they read (the
+     * AVX-512 one's VBMI2 compress), indexed as pair: the ASCII character an Arabic-block
      * character folds to (، to ",", ٣ to "3"), 0 when it is dropped
      * (diacritics, tatweel), 0xFF otherwise */
     uint8_t pair_short[128];
@@ -64,11 +64,12 @@ typedef struct tw__norm_table {
  * blocks of characters whose folds keep their length (and single spaces
  * not after prev_out ' ' or '\n') into out, stopping at the first other
  * character or when fewer than TW__NORM_KERNEL_TAIL bytes remain before
- * len. The AVX-512 kernel also takes the Arabic-block characters that
- * fold to one ASCII byte or to nothing (pair_short), as long as no two
- * spaces meet in what it writes. Returns the bytes consumed and sets
- * *wrote to the bytes written (equal, but for AVX-512); it stops at a
- * character boundary. May store up to 64 bytes past what it writes. */
+ * len. Every kernel also takes the Arabic-block characters that fold to
+ * one ASCII byte or to nothing (pair_short), as long as no two spaces
+ * meet in what it writes (AVX-512 inside its blocks, the others between
+ * them). Returns the bytes consumed and sets *wrote to the bytes written;
+ * it stops at a character boundary. May store up to 64 bytes past what it
+ * writes. */
 typedef size_t (*tw__norm_kernel)(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
                                   uint8_t *out, uint8_t prev_out, size_t *wrote);
 #define TW__NORM_KERNEL_TAIL 65

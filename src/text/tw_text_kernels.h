@@ -9,10 +9,13 @@
  * output comes from a table lookup on its own pair (lead with the next
  * byte, continuation with the one before). Anything else — a dropped mark,
  * a line break, a second space, a digit that loses a byte, another script
- * — ends the run at that character and the scalar loop takes it
- * (tw_normalize.c), so the output is the reference's by construction; the
- * tests check it byte for byte on every ISA the host has. (The AVX-512
- * kernel, tw_text_avx512.c, also takes the folds that lose bytes.)
+ * — ends the block there. An Arabic-block character that folds to one
+ * ASCII byte or to nothing (pair_short) is then written by the kernel,
+ * which goes on from the character after it; anything else goes to the
+ * scalar loop (tw_normalize.c). The output is the reference's by
+ * construction; the tests check it byte for byte on every ISA the host
+ * has. (The AVX-512 kernel, tw_text_avx512.c, takes the short folds inside
+ * its blocks, with a compress.)
  */
 /* 128-entry lookup of the pair table, idx < 128: row idx >> 4, column
  * idx & 15. The shuffle reads a column and gives 0 where the index's top
@@ -74,7 +77,7 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
     const V space = V_SET1(' ');
     const V ff = V_SET1((char)0xFF);
     const V casefold = V_SET1(s->case_fold ? 32 : 0);
-    size_t done = 0;
+    size_t done = 0, w = 0;
     while (i + done + V_W + 1 <= len) {
         const uint8_t *p = in + i + done;
         V v = V_LOAD((const V *)p);
@@ -100,16 +103,35 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
         V cout = V_OR(V_SET1((char)0x80), V_AND(val, V_SET1(0x3F)));
         V o = V_BLEND(cout, lout, lok);
         o = V_BLEND(o, aout, aok);
-        V_STORE((V *)(out + done), o);
+        V_STORE((V *)(out + w), o);
         uint32_t okmask = (uint32_t)V_MOVEMASK(V_OR(aok, V_OR(lok, cok)));
         if (okmask != V_ALL) {
-            done += (size_t)__builtin_ctz(~okmask);
-            break;
+            size_t k = (size_t)__builtin_ctz(~okmask);
+            done += k;
+            w += k;
+            /* An Arabic-block character that folds to one ASCII byte or to
+             * nothing (، to ",", a diacritic, tatweel: pair_short) is
+             * written here and the blocks go on, saving the scalar loop a
+             * return and the next call its set-up (most stops on news
+             * text are these) — unless a space would follow a space. */
+            uint8_t b0 = p[k], b1 = p[k + 1];
+            uint8_t sh = (b0 & 0xFE) == 0xD8 && (b1 & 0xC0) == 0x80 ? s->pair_short[(b0 & 1) << 6 | (b1 & 0x3F)] : 0xFF;
+            if (sh == 0xFF)
+                break;
+            out[w] = sh;
+            w += sh != 0;
+            done += 2;
+            uint8_t last = w ? out[w - 1] : prev_out;
+            if (i + done < len && in[i + done] == ' ' && (last == ' ' || last == '\n'))
+                break;
+            continue;
         }
         /* keep a lead with its continuation: stop before a split pair */
-        done += (p[V_W - 1] & 0xFE) == 0xD8 ? V_W - 1 : V_W;
+        size_t step = (p[V_W - 1] & 0xFE) == 0xD8 ? V_W - 1 : V_W;
+        done += step;
+        w += step;
     }
-    *wrote = done;
+    *wrote = w;
     return done;
 }
 
