@@ -213,6 +213,16 @@ static void simd_tables(tw__norm_table *t)
     for (unsigned r = 0; r < 8; r++)
         for (unsigned c = 0; c < 16; c++)
             s->pair_x[r][c] = (uint8_t)(s->pair[r][c] ^ (r ? s->pair[r - 1][c] : 0));
+    uint8_t *c2[3] = {&s->c2_a0, &s->c2_ab, &s->c2_bb};
+    const uint32_t c2cp[3] = {0xA0, 0xAB, 0xBB};
+    for (unsigned k = 0; k < 3; k++) {
+        uint32_t e = t->bmp[c2cp[k]], cp = e & TW__E_CP_MASK;
+        *c2[k] = 0xFF;
+        if (!(e & (TW__E_DROP | TW__E_NEWLINE | TW__E_ICU)) && (e & TW__E_SPACE))
+            *c2[k] = ' ';
+        else if (!(e & bad) && cp > 0x20 && cp < 0x7F)
+            *c2[k] = (uint8_t)cp;
+    }
     for (unsigned m = 0; m < 256; m++) {
         unsigned k = 0;
         for (unsigned b = 0; b < 8; b++)

@@ -49,6 +49,10 @@ typedef struct tw__norm_simd {
      * character folds to (، to ",", ٣ to "3"), 0 when it is dropped
      * (diacritics, tatweel), 0xFF otherwise */
     uint8_t pair_short[128];
+    /* what U+00A0, U+00AB and U+00BB (lead C2: no-break space, « and »)
+     * fold to: ' ' for a space, an ASCII character (« and » to '"'), or
+     * 0xFF when neither */
+    uint8_t c2_a0, c2_ab, c2_bb;
     /* for tw__charmap's kernels, which close up the bytes they keep with a
      * shuffle per 8: the positions of mask m's set bits, then 0x80s */
     uint8_t compact[256][8];

@@ -110,18 +110,25 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
             done += k;
             w += k;
             /* An Arabic-block character that folds to one ASCII byte or to
-             * nothing (، to ",", a diacritic, tatweel: pair_short) is
-             * written here and the blocks go on, saving the scalar loop a
-             * return and the next call its set-up (most stops on news
-             * text are these) — unless a space would follow a space. */
-            uint8_t b0 = p[k], b1 = p[k + 1];
-            uint8_t sh = (b0 & 0xFE) == 0xD8 && (b1 & 0xC0) == 0x80 ? s->pair_short[(b0 & 1) << 6 | (b1 & 0x3F)] : 0xFF;
+             * nothing (، to ",", a diacritic, tatweel: pair_short), or a
+             * no-break space, « or », is written here and the blocks go
+             * on, saving the scalar loop a return and the next call its
+             * set-up (most stops on news text are these) — unless a space
+             * would follow a space. */
+            uint8_t b0 = p[k], b1 = p[k + 1], sh = 0xFF;
+            if ((b0 & 0xFE) == 0xD8 && (b1 & 0xC0) == 0x80)
+                sh = s->pair_short[(b0 & 1) << 6 | (b1 & 0x3F)];
+            else if (b0 == 0xC2) /* no-break space, « and » (C2 A0, AB, BB) */
+                sh = b1 == 0xA0 ? s->c2_a0 : b1 == 0xAB ? s->c2_ab : b1 == 0xBB ? s->c2_bb : 0xFF;
             if (sh == 0xFF)
                 break;
+            uint8_t last = w ? out[w - 1] : prev_out;
+            if (sh == ' ' && (last == ' ' || last == '\n'))
+                sh = 0; /* a space collapses into the one before */
             out[w] = sh;
             w += sh != 0;
             done += 2;
-            uint8_t last = w ? out[w - 1] : prev_out;
+            last = w ? out[w - 1] : prev_out;
             if (i + done < len && in[i + done] == ' ' && (last == ' ' || last == '\n'))
                 break;
             continue;

@@ -75,7 +75,7 @@ static size_t random_piece(uint64_t *rng, uint8_t *o)
     case 15: {
         static const uint32_t three[] = {0x200C, 0x200F, 0x2019, 0x201C, 0x2014, 0xFEFB,
                                          0xFE91, 0xFDF2, 0x00A0, 0x06F5, 0x0660, 0xFF21,
-                                         0x00A9, 0x00E9};
+                                         0x00A9, 0x00E9, 0x00AB, 0x00BB, 0x00A0, 0x00A0};
         return put_cp(o, three[rnd_below(rng, sizeof three / 4)]);
     }
     case 16:
@@ -408,7 +408,8 @@ static void test_nfkc_segments(void **state)
         "\uFEFB", "\uFEF7", "\uFDFA", "\u2026", "\u2033", "\u2460", "\uFF21", "\uFE91",
         "\u0627\u0653", "\u0648\u0654", "e\u0301", "\u064E", "\u0651", "\u0653", "\u0654",
         "\uFEFB\u064E", "\u0301", "\u00A0", "\u2126", "\u1E9B\u0323",
-        "كتب", "الرئيس", " ", " ", "\n", "\r\n", "\n\n", "،", "1", "abc",
+        "كتب", "الرئيس", " ", " ", "\n", "\r\n", "\n\n", "،", "1", "abc", "\u00AB", "\u00BB",
+        "\u00A0", " \u00A0 ",
     };
     uint64_t rng = 17;
     char *buf = malloc(8192);
