@@ -2,8 +2,10 @@
  * tw_hsdb_gen.c — build-time generator of the precompiled Hyperscan table
  * (see tw_hsdb.c) and of the default normalization table (see
  * tw__norm_table_init) and LSH bands (tw__lsh_params). Creates a default
- * engine through the public API, records every database compiled, the table
- * built and the bands chosen on the way, and
+ * engine through the public API (twice where the text is mapped for the
+ * scans, tw__charmap: once without, for the scalar path's UTF-8
+ * databases), records every database compiled, the table built and the
+ * bands chosen on the way, and
  * writes them as a C source file: tw_hsdb_gen OUT.c
  */
 #include <stdio.h>
@@ -80,6 +82,16 @@ int main(int argc, char **argv)
     char err[256];
     int rc = tw_engine_create(&cfg, &e, err, sizeof err);
     tw_engine_free(e);
+    /* and the databases an engine compiles where the text is not mapped
+     * (no vector map: scalar builds, TAWAM_FORCE_ISA=scalar), which scan
+     * UTF-8; a build without vector kernels made those already */
+    if (!rc && tw__charmap_fast()) {
+        tw__charmap_force_off(1);
+        e = NULL;
+        rc = tw_engine_create(&cfg, &e, err, sizeof err);
+        tw_engine_free(e);
+        tw__charmap_force_off(0);
+    }
     if (!rc && tables == 0)
         fprintf(out, "const tw__norm_prebuilt tw__norm_prebuilt_table = {NULL, 0, NULL};\n");
     if (!rc && choices == 0)

@@ -86,6 +86,18 @@ size_t tw__charmap_with(const tw__norm_simd *s, const uint8_t *in, size_t len, u
     return k;
 }
 
+static int forced_off;
+
+void tw__charmap_force_off(int on)
+{
+    forced_off = on != 0;
+}
+
+int tw__charmap_fast(void)
+{
+    return !forced_off && kernel_for(tw__isa_active()) != NULL;
+}
+
 size_t tw__charmap(const tw__norm_simd *s, const uint8_t *in, size_t len, uint8_t *out, uint32_t *ck)
 {
     return tw__charmap_with(s, in, len, out, ck, tw__isa_active());

@@ -259,7 +259,7 @@ static void test_mapped_and_utf8_scans_spot_alike(void **state)
     tw__spot_work wa, wb;
     assert_int_equal(tw__spotter_build(&a, table, vars, ids, 3, NULL, 0), TW_OK);
     assert_int_equal(tw__spotter_build(&b, table, vars, ids, 4, NULL, 0), TW_OK);
-    assert_non_null(a.charmap);
+    assert_true(a.charmap != NULL || !tw__charmap_fast());
     assert_null(b.charmap);
     assert_int_equal(tw__spot_work_init(&a, &wa), TW_OK);
     assert_int_equal(tw__spot_work_init(&b, &wb), TW_OK);

@@ -130,7 +130,10 @@ static void test_mapped_and_utf8_scans_strip_alike(void **state)
     tw_config_default(&cfg);
     cfg.strip_patterns = "span qqqzzzqqq\n";
     make(&utf8, &us, &cfg);
-    assert_non_null(mapped->strip.charmap);
+    if (tw__charmap_fast())
+        assert_non_null(mapped->strip.charmap);
+    else
+        print_message("no vector map here: both engines scan UTF-8\n");
     assert_null(utf8->strip.charmap);
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         assert_int_equal(compare(ms, us, texts[i], strlen(texts[i])), 0);
