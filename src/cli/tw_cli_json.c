@@ -73,8 +73,29 @@ static uint64_t special_bytes(uint64_t v)
  * SSE2 (always there) looks at 32 bytes a step; elsewhere eight at a time
  * in a 64-bit word. Texts are long runs without any: this loop is most of
  * the scanner's time. */
+#if TW_CLI_AVX2
+const uchar *tw_cli_find_special_avx2(const uchar *p, const uchar *end);
+static int use_avx2;
+#endif
+
+void tw_cli_json_use_avx2(int on)
+{
+#if TW_CLI_AVX2
+    use_avx2 = on != 0;
+#else
+    (void)on;
+#endif
+}
+
 static const uchar *find_special(const uchar *p, const uchar *end)
 {
+#if TW_CLI_AVX2
+    if (use_avx2) {
+        p = tw_cli_find_special_avx2(p, end);
+        if (p < end && is_special(*p))
+            return p; /* found in a block (or the first byte after them) */
+    }
+#endif
 #if defined(__SSE2__)
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
     const __m128i ctl = _mm_set1_epi8(0x1F);

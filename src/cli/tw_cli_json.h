@@ -83,4 +83,9 @@ typedef struct tw_cli_json_field {
  */
 const char *tw_cli_json_object(char *line, size_t len, tw_cli_json_field *fields, size_t nfields);
 
+/* Nonzero: the string loop takes AVX2 (tw_cli_json_avx2.c) where the
+ * build has it; the caller knows the CPU can (the CLI asks tw_isa, so
+ * TAWAM_FORCE_ISA lowers it too). Set it before any thread scans. */
+void tw_cli_json_use_avx2(int on);
+
 #endif

@@ -286,6 +286,9 @@ int main(int argc, char **argv)
         return TW_EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    /* the JSON scanner's string loop follows the library's kernels (and
+     * TAWAM_FORCE_ISA), chosen before any thread scans */
+    tw_cli_json_use_avx2(strcmp(tw_isa(), "avx2") == 0 || strcmp(tw_isa(), "avx512") == 0);
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
         return TW_EXIT_OK;

@@ -945,5 +945,17 @@ int main(void)
         cmocka_unit_test(test_saudinewsnet),
         cmocka_unit_test(test_ant),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* every test with the SSE2/SWAR string loop, then with AVX2 where the
+     * build and the CPU have it */
+    int failed = cmocka_run_group_tests_name("reference string loop", tests, NULL, NULL);
+#if TW_CLI_AVX2
+    if (__builtin_cpu_supports("avx2")) {
+        tw_cli_json_use_avx2(1);
+        failed += cmocka_run_group_tests_name("AVX2 string loop", tests, NULL, NULL);
+        tw_cli_json_use_avx2(0);
+    } else {
+        print_message("skip: no AVX2 here; the AVX2 string loop is not run\n");
+    }
+#endif
+    return failed;
 }
