@@ -226,23 +226,8 @@ static int sort_contents(content_ref *refs, size_t n)
     content_ref *tmp = malloc((n ? n : 1) * sizeof *tmp);
     if (!tmp)
         return TW_ENOMEM;
-    content_ref *src = refs, *dst = tmp;
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[((src[i].content >> shift) & 0xFF) + 1]++;
-        if (n == 0 || count[((src[0].content >> shift) & 0xFF) + 1] == n)
-            continue;
-        for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i].content >> shift) & 0xFF]++] = src[i];
-        content_ref *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != refs)
-        memcpy(refs, src, n * sizeof *refs);
+#define CONTENT_OF(r) ((r).content)
+    TW__RADIX_BY_BYTES(content_ref, refs, tmp, n, 64, CONTENT_OF);
     free(tmp);
     for (size_t i = 0, j; i < n; i = j) {
         for (j = i + 1; j < n && refs[j].content == refs[i].content; j++)

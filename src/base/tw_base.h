@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "tawam.h"
 
 #define TW_UNUSED(x) ((void)(x))
@@ -65,6 +66,31 @@ static inline size_t tw__key_slot(const uint32_t *keys, size_t mask, uint32_t x)
             }                                                                                     \
             (a)[j_] = x_;                                                                         \
         }                                                                                         \
+    } while (0)
+
+/* Stable LSD radix sort of a[0, n) by KEY(x), an unsigned integer of
+ * `bits` bits (a multiple of 8), a byte a pass; a pass whose byte is the
+ * same for every element is skipped (already in order). tmp has room for
+ * n; the result ends in a. */
+#define TW__RADIX_BY_BYTES(T, a, tmp, n, bits, KEY)                                                \
+    do {                                                                                          \
+        T *src_ = (a), *dst_ = (tmp);                                                             \
+        for (int shift_ = 0; (n) > 0 && shift_ < (bits); shift_ += 8) {                           \
+            size_t count_[257] = {0};                                                             \
+            for (size_t i_ = 0; i_ < (n); i_++)                                                   \
+                count_[((KEY(src_[i_]) >> shift_) & 0xFF) + 1]++;                                 \
+            if (count_[((KEY(src_[0]) >> shift_) & 0xFF) + 1] == (n))                             \
+                continue;                                                                         \
+            for (int b_ = 0; b_ < 256; b_++)                                                      \
+                count_[b_ + 1] += count_[b_];                                                     \
+            for (size_t i_ = 0; i_ < (n); i_++)                                                   \
+                dst_[count_[(KEY(src_[i_]) >> shift_) & 0xFF]++] = src_[i_];                      \
+            T *t_ = src_;                                                                         \
+            src_ = dst_;                                                                          \
+            dst_ = t_;                                                                            \
+        }                                                                                         \
+        if (src_ != (a))                                                                          \
+            memcpy((a), src_, (n) * sizeof *src_);                                                \
     } while (0)
 
 /* Turns n counts into starting offsets (an exclusive prefix sum), as a

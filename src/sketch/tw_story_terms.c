@@ -97,23 +97,7 @@ static void sort_terms(tw__term *t, tw__term *tmp, size_t n)
         memcpy(t, tmp, n * sizeof *t);
         return;
     }
-    tw__term *src = t, *dst = tmp;
-    for (int shift = 0; shift < 32; shift += 8) {
-        size_t count[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            count[((src[i].h >> shift) & 0xFF) + 1]++;
-        if (count[((src[0].h >> shift) & 0xFF) + 1] == n)
-            continue; /* one byte value for all: already in order */
-        for (int b = 0; b < 256; b++)
-            count[b + 1] += count[b];
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i].h >> shift) & 0xFF]++] = src[i];
-        tw__term *x = src;
-        src = dst;
-        dst = x;
-    }
-    if (src != t)
-        memcpy(t, src, n * sizeof *t);
+    TW__RADIX_BY_BYTES(tw__term, t, tmp, n, 32, TERM_KEY);
 }
 
 int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size_t title_end,

@@ -50,6 +50,30 @@ static size_t compare(tw_scratch *a, tw_scratch *b, const char *text, size_t len
     return diff;
 }
 
+/* The first 3,000 SaudiNewsNet lines (each as a text) stripped alike by
+ * both, when ../shared is beside the project. */
+static void compare_articles(tw_scratch *a, tw_scratch *b)
+{
+    const char *src = getenv("TAWAM_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../shared/data/saudinewsnet.jsonl", src ? src : ".");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        print_message("skip: %s absent; real-article comparison not run\n", path);
+        return;
+    }
+    char *line = NULL;
+    size_t cap = 0, lines = 0, diffs = 0;
+    ssize_t n;
+    while (lines < 3000 && (n = getline(&line, &cap, f)) > 0) {
+        diffs += compare(a, b, line, (size_t)n); /* the JSON line as text */
+        lines++;
+    }
+    free(line);
+    fclose(f);
+    assert_int_equal(diffs, 0);
+}
+
 static void make(tw_engine **e, tw_scratch **s, const tw_config *cfg)
 {
     char err[256];
@@ -91,25 +115,7 @@ static void test_default_engine_uses_table_and_strips_alike(void **state)
     }
     assert_true(stripped_any >= 7); /* the texts do exercise the patterns */
 
-    /* real articles, when ../shared is beside the project */
-    const char *src = getenv("TAWAM_SOURCE_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/../shared/data/saudinewsnet.jsonl", src ? src : ".");
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        print_message("skip: %s absent; real-article comparison not run\n", path);
-    } else {
-        char *line = NULL;
-        size_t cap = 0, lines = 0, diffs = 0;
-        ssize_t n;
-        while (lines < 3000 && (n = getline(&line, &cap, f)) > 0) {
-            diffs += compare(ps, fs, line, (size_t)n); /* the JSON line as text */
-            lines++;
-        }
-        free(line);
-        fclose(f);
-        assert_int_equal(diffs, 0);
-    }
+    compare_articles(ps, fs);
     tw_scratch_free(ps);
     tw_scratch_free(fs);
     tw_engine_free(pre);
@@ -137,24 +143,7 @@ static void test_mapped_and_utf8_scans_strip_alike(void **state)
     assert_null(utf8->strip.charmap);
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         assert_int_equal(compare(ms, us, texts[i], strlen(texts[i])), 0);
-    const char *src = getenv("TAWAM_SOURCE_DIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/../shared/data/saudinewsnet.jsonl", src ? src : ".");
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        print_message("skip: %s absent; real-article comparison not run\n", path);
-    } else {
-        char *line = NULL;
-        size_t cap = 0, lines = 0, diffs = 0;
-        ssize_t n;
-        while (lines < 3000 && (n = getline(&line, &cap, f)) > 0) {
-            diffs += compare(ms, us, line, (size_t)n); /* the JSON line as text */
-            lines++;
-        }
-        free(line);
-        fclose(f);
-        assert_int_equal(diffs, 0);
-    }
+    compare_articles(ms, us);
     tw_scratch_free(ms);
     tw_scratch_free(us);
     tw_engine_free(mapped);
