@@ -94,9 +94,9 @@ int tw__spotter_build(tw__spotter *sp, const tw__norm_table *t, const char *cons
         sp->lit_len[id] = (uint32_t)vl;
     }
     /* Scanned one byte a character (tw__charmap), as the strip scan is,
-     * when every literal is in the map's alphabet (a gazetteer may hold
-     * other scripts) and the text cannot hold the map's own bytes. */
-    int mapped = (t->rules & TW_NORM_CONTROLS) != 0 && tw__charmap_fast();
+     * when the map may serve (tw__charmap_usable) and every literal is in
+     * its alphabet (a gazetteer may hold other scripts). */
+    int mapped = tw__charmap_usable(t);
     for (size_t i = 0; mapped && i < n; i++)
         mapped = tw__charmap_covers(exprs[i], strlen(exprs[i]));
     for (size_t i = 0; mapped && i < n; i++) {

@@ -109,12 +109,10 @@ int tw__stripper_build(tw__stripper *st, const tw__norm_table *t, const tw__stri
         tw__stripper_free(st);
         return frc;
     }
-    /* Byte mode on mapped text when every pattern is a built-in one whose
-     * characters the map keeps apart (ASCII, U+0600-U+067F, ©), the text
-     * cannot hold the bytes the map writes for the rest (control
-     * characters become spaces) and the map has a vector kernel here;
-     * otherwise UTF-8 mode on the text. */
-    int mapped = (t->rules & TW_NORM_CONTROLS) != 0 && tw__charmap_fast();
+    /* Byte mode on mapped text when the map may serve (tw__charmap_usable)
+     * and every pattern is a built-in one whose characters it keeps apart
+     * (ASCII, U+0600-U+067F, ©); otherwise UTF-8 mode on the text. */
+    int mapped = tw__charmap_usable(t);
     for (size_t i = 0; mapped && i < n; i++)
         mapped = !pats[i].unicode_classes && tw__charmap_covers(folded[i].data, folded[i].len);
     for (size_t i = 0; !frc && mapped && i < n; i++)

@@ -7,10 +7,11 @@
  * matcher costs per byte scanned: on the first 3,000 SaudiNewsNet
  * articles the built-in boilerplate patterns, mapped the same way, ran in
  * 49.9 M instructions where the UTF-8 text took 89.5 M, and the spotter
- * in 39.5 M where it took 73.5 M (map included), with the same matches. Each unit's byte is written at its last byte, so the mapping
- * reads a byte, the one before and the one after: no state, which the
- * vector kernels (tw_text_kernels.h) share, closing up the bytes they keep
- * with a shuffle per 8. ck[] counts the units every 64 bytes so that a
+ * in 39.5 M where it took 73.5 M (map included), with the same matches.
+ * Each unit's byte is written at its last byte, so the mapping reads a
+ * byte, the one before and the one after: no state, which the vector
+ * kernels (tw_text_kernels.h) share, closing up the bytes they keep with a
+ * shuffle per 8. ck[] counts the units every 64 bytes so that a
  * match's offsets map back with a walk of at most 64 bytes.
  *
  * This file is the reference: the kernels must write its bytes and ck.
@@ -96,6 +97,11 @@ void tw__charmap_force_off(int on)
 int tw__charmap_fast(void)
 {
     return !forced_off && kernel_for(tw__isa_active()) != NULL;
+}
+
+int tw__charmap_usable(const tw__norm_table *t)
+{
+    return (t->rules & TW_NORM_CONTROLS) != 0 && tw__charmap_fast();
 }
 
 size_t tw__charmap(const tw__norm_simd *s, const uint8_t *in, size_t len, uint8_t *out, uint32_t *ck)

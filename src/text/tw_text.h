@@ -127,6 +127,10 @@ size_t tw__charmap(const tw__norm_simd *s, const uint8_t *in, size_t len, uint8_
  * 195 M instructions against 40 M), so without one the databases scan
  * UTF-8. */
 int tw__charmap_fast(void);
+/* Whether a scan of text normalized with t may go over the map: a vector
+ * kernel here, and control characters folded to spaces (so the text never
+ * holds 0x01 or 0x7F, the bytes the map writes for © and the rest). */
+int tw__charmap_usable(const tw__norm_table *t);
 /* For tw_hsdb_gen, which records the databases of both: on, engines made
  * after it do not map (off again: they do where they can). */
 void tw__charmap_force_off(int on);
