@@ -307,6 +307,10 @@ typedef struct tw_batch_stats {
     size_t common_shingles;                             /* shingles judged boilerplate-like */
     int bands, rows;                                    /* LSH shape in use */
     size_t memory_bytes;                                /* bytes held by the batch */
+    /* wall-clock seconds of tw_batch_cluster's steps: exact copies, common
+     * (boilerplate-like) shingles, splitting sets into rare and common, LSH
+     * band keys, candidate pairs and their verification, story clusters */
+    double exact_s, common_s, split_s, bands_s, pairs_s, story_s;
 } tw_batch_stats;
 
 /* Fills *st. Thread-safe only against other readers. */

@@ -9,11 +9,21 @@
  * results, so the output is the same for any thread count. The split of
  * [0, n) depends only on n, threads and min_per_thread, never on whether
  * threads could be started, so a caller may count in one call and write
- * in the next, range by range.
+ * in the next, range by range. tw__parallel_claim hands out small blocks
+ * instead, for passes where that does not matter, on top of the same
+ * threads.
  */
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include "base/tw_base.h"
+
+double tw__seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 typedef struct job {
     tw__range_fn fn;
@@ -72,4 +82,45 @@ int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__rang
     }
     free(jobs);
     return rc;
+}
+
+typedef struct claim_ctx {
+    tw__range_fn fn;
+    void *ctx;
+    size_t n, grain;
+    size_t next; /* the next block's first item (atomic) */
+    int rc;      /* the first failure seen (atomic) */
+} claim_ctx;
+
+static int claim_loop(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    TW_UNUSED(begin);
+    TW_UNUSED(end);
+    claim_ctx *c = ctx_;
+    while (!__atomic_load_n(&c->rc, __ATOMIC_RELAXED)) {
+        size_t b = __atomic_fetch_add(&c->next, c->grain, __ATOMIC_RELAXED);
+        if (b >= c->n)
+            break;
+        int rc = c->fn(c->ctx, worker, b, b + c->grain < c->n ? b + c->grain : c->n);
+        if (rc) {
+            int none = 0;
+            __atomic_compare_exchange_n(&c->rc, &none, rc, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+        }
+    }
+    return TW_OK;
+}
+
+int tw__parallel_claim(size_t n, unsigned threads, size_t grain, tw__range_fn fn, void *ctx)
+{
+    if (grain == 0)
+        grain = 1;
+    size_t blocks = n / grain + (n % grain != 0);
+    if (threads > blocks)
+        threads = (unsigned)blocks;
+    if (threads <= 1)
+        return n ? fn(ctx, 0, 0, n) : TW_OK;
+    claim_ctx c = {fn, ctx, n, grain, 0, TW_OK};
+    /* one "item" per worker: tw__parallel_for gives each its own thread */
+    tw__parallel_for(threads, threads, 1, claim_loop, &c);
+    return c.rc;
 }
