@@ -10,8 +10,8 @@
  * in 39.5 M where it took 73.5 M (map included), with the same matches.
  * Each unit's byte is written at its last byte, so the mapping reads a
  * byte, the one before and the one after: no state, which the vector
- * kernels (tw_text_kernels.h) share, closing up the bytes they keep with a
- * shuffle per 8. ck[] counts the units every 64 bytes so that a
+ * kernels share, closing up the bytes they keep with a shuffle per 8
+ * (tw_text_kernels.h) or one compress per 64 (tw_text_avx512.c). ck[] counts the units every 64 bytes so that a
  * match's offsets map back with a walk of at most 64 bytes.
  *
  * This file is the reference: the kernels must write its bytes and ck.
@@ -59,8 +59,9 @@ static size_t map_range(const uint8_t *in, size_t len, size_t j0, size_t j1, uin
 static tw__charmap_kernel kernel_for(tw__isa isa)
 {
 #if TW_X86_KERNELS
-    /* AVX-512 machines take the AVX2 kernel */
-    if (isa >= TW__ISA_AVX2)
+    if (isa >= TW__ISA_AVX512)
+        return tw__charmap_avx512;
+    if (isa == TW__ISA_AVX2)
         return tw__charmap_avx2;
     if (isa == TW__ISA_SSE42)
         return tw__charmap_sse42;

@@ -148,6 +148,8 @@ size_t tw__charmap_sse42(const tw__norm_simd *s, const uint8_t *in, size_t i, si
                          uint32_t *ck, size_t k);
 size_t tw__charmap_avx2(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t end, uint8_t *out,
                         uint32_t *ck, size_t k);
+size_t tw__charmap_avx512(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t end,
+                          uint8_t *out, uint32_t *ck, size_t k);
 
 /* A text as tw__charmap writes it, with its unit counts. The strip scan
  * makes one and leaves it valid when it blanked nothing, so that the

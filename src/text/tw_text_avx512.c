@@ -155,3 +155,45 @@ size_t tw__tok_run_avx512(const tw__norm_simd *s, const uint8_t *text, size_t i,
 {
     return tw__tok_run_with(s, text, i, len, out, nout, cap, in_word, start, words_block, W);
 }
+
+/*
+ * Character map (tw_charmap.c is the reference; tw_text_kernels.h has the
+ * SSE and AVX2 kernels): 64 bytes a step, the bytes kept closed up by one
+ * VBMI2 compress and written with a masked store (vpcompressb straight to
+ * memory is microcoded on AMD Zen 4). A step that meets end after 32
+ * bytes loads only those (masked loads do not fault past them), and a
+ * step across a multiple of 64 records ck there from the kept bytes below
+ * it. Reads in[i - 1] and in[end].
+ */
+size_t tw__charmap_avx512(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t end,
+                          uint8_t *out, uint32_t *ck, size_t k)
+{
+    TW_UNUSED(s);
+    const __m512i d8 = _mm512_set1_epi8((char)0xD8), d9 = _mm512_set1_epi8((char)0xD9);
+    for (size_t j = i; j < end; j += W) {
+        const uint8_t *p = in + j;
+        unsigned n = end - j < W ? (unsigned)(end - j) : W;
+        __mmask64 m = _bzhi_u64(~(uint64_t)0, n);
+        __m512i v = _mm512_maskz_loadu_epi8(m, p);
+        __m512i vp = _mm512_maskz_loadu_epi8(m, p - 1);
+        __m512i vn = _mm512_maskz_loadu_epi8(m, p + 1);
+        __mmask64 cont = cont_of(v);
+        __mmask64 as_is = ~_mm512_movepi8_mask(v) | (cont & eq(vp, d8));
+        __m512i o = _mm512_mask_blend_epi8(as_is, _mm512_set1_epi8(0x7F), v);
+        o = _mm512_mask_add_epi8(o, cont & eq(vp, d9), v, _mm512_set1_epi8(0x40));
+        o = _mm512_mask_blend_epi8(eq(v, _mm512_set1_epi8((char)0xA9)) &
+                                       eq(vp, _mm512_set1_epi8((char)0xC2)),
+                                   o, _mm512_set1_epi8(1));
+        uint64_t keep = (uint64_t)(~cont_of(vn) & m);
+        size_t off = j % 64;
+        if (off == 0)
+            ck[j / 64] = (uint32_t)k;
+        else if (64 - off < n)
+            ck[j / 64 + 1] = (uint32_t)(k + (size_t)__builtin_popcountll(_bzhi_u64(keep, (unsigned)(64 - off))));
+        unsigned kept = (unsigned)__builtin_popcountll(keep);
+        _mm512_mask_storeu_epi8(out + k, _bzhi_u64(~(uint64_t)0, kept),
+                                _mm512_maskz_compress_epi8(keep, o));
+        k += kept;
+    }
+    return k;
+}
