@@ -11,8 +11,9 @@
  * Each unit's byte is written at its last byte, so the mapping reads a
  * byte, the one before and the one after: no state, which the vector
  * kernels share, closing up the bytes they keep with a shuffle per 8
- * (tw_text_kernels.h) or one compress per 64 (tw_text_avx512.c). ck[] counts the units every 64 bytes so that a
- * match's offsets map back with a walk of at most 64 bytes.
+ * (tw_text_kernels.h) or one compress per 64 (tw_text_avx512.c). ck[]
+ * counts the units every 64 bytes so that a match's offsets map back with
+ * a walk of at most 64 bytes.
  *
  * This file is the reference: the kernels must write its bytes and ck.
  */
