@@ -8,8 +8,8 @@
  * masked to their length and folded by one 64x64->128-bit multiply, the
  * way XXH3 folds its short inputs; longer words go to XXH3 itself. A
  * window is a polynomial in the word hashes (mod 2^64) with an avalanche at
- * the end (eight windows at once with AVX-512, tw_shingle_avx512.c; four
- * with AVX2, tw_shingle_avx2.c). Both
+ * the end (eight windows and words at once with AVX-512,
+ * tw_shingle_avx512.c; four with AVX2, tw_shingle_avx2.c). Both
  * replaced an XXH3 call each (its length dispatch per word,
  * a 32-byte XXH3 per window): tokenize + shingle on SaudiNewsNet went from
  * 310-345 ms to 260-275 ms (build/tw_bench), near-copy accuracy unchanged
@@ -82,8 +82,7 @@ void tw__word_hashes_scalar(const uint8_t *text, size_t text_len, const tw__toke
 
 tw__word_hashes_fn tw__word_hashes_for(tw__isa isa)
 {
-    /* AVX-512 machines take the AVX2 kernel */
-    return TW__AVX512_AVX2_OR(isa, tw__word_hashes_avx2, tw__word_hashes_avx2, tw__word_hashes_scalar);
+    return TW__AVX512_AVX2_OR(isa, tw__word_hashes_avx512, tw__word_hashes_avx2, tw__word_hashes_scalar);
 }
 
 static inline void window_hashes(const uint64_t *th, size_t nsh, size_t kk, uint64_t start,

@@ -56,6 +56,8 @@ void tw__word_hashes_scalar(const uint8_t *text, size_t text_len, const tw__toke
                             uint64_t k1, uint64_t k2, uint64_t seed, uint64_t *th);
 void tw__word_hashes_avx2(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok,
                           uint64_t k1, uint64_t k2, uint64_t seed, uint64_t *th);
+void tw__word_hashes_avx512(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok,
+                            uint64_t k1, uint64_t k2, uint64_t seed, uint64_t *th);
 tw__word_hashes_fn tw__word_hashes_for(tw__isa isa);
 
 typedef struct tw__minhash {
