@@ -8,10 +8,11 @@
  * the chunks' features to the batch in input order, reporting bad lines on
  * stderr as it goes, and works chunks itself when it has nothing else to
  * do (so -j N is N threads, not N + 1 on N cores). At most 2N + 1 chunks
- * (1024 lines or 4 MB each) are in flight, so memory stays bounded whatever
- * the feed's length, and the batch, hence the output, is the same for
- * every -j. The output
- * waits for clustering, since the last article can join the first one's
+ * (256 lines or 1 MB each: with 1024 lines or 4 MB, the last chunk held
+ * one thread up at the end, and the slots' buffers and features faulted in
+ * 20% more pages, 96 MB peak against 84 on SaudiNewsNet) are in flight,
+ * so memory stays bounded whatever the feed's length, and the batch, hence
+ * the output, is the same for every -j. The output waits for clustering, since the last article can join the first one's
  * cluster. Only ids are kept per line, never the text.
  */
 #include <errno.h>
@@ -75,8 +76,8 @@ static double now_sec(void)
 
 /* A chunk of input lines, read by the main thread, worked on by one
  * worker, added by the main thread. */
-#define TW_CHUNK_LINES 1024
-#define TW_CHUNK_BYTES (4u << 20)
+#define TW_CHUNK_LINES 256
+#define TW_CHUNK_BYTES (1u << 20)
 
 enum { CHUNK_FREE, CHUNK_FILLED, CHUNK_DONE };
 
@@ -102,7 +103,7 @@ typedef struct pipeline {
 } pipeline;
 
 /* Bytes asked of the file at a time. */
-#define TW_READ_BLOCK (1u << 20)
+#define TW_READ_BLOCK (256u << 10)
 
 /* What one read left over: the start of the next chunk. */
 typedef struct carry {
