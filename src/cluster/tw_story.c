@@ -471,13 +471,20 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
  * every pair is found once and sort_edges orders them by their ends. */
 #define TW_WALK_GRAIN 128
 
+typedef struct term_list {
+    uint32_t start, next;
+} term_list;
+
 static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
                        const tw__story_params *p, unsigned threads, tw__buf *edges)
 {
     int rc = TW_OK;
     order_ref *ord = malloc((n ? n : 1) * sizeof *ord);
     size_t nt = v->off[n];
-    uint32_t *start = NULL, *cursor = NULL; /* per distinct term: its list in post */
+    /* per distinct term: where its list starts in post, and where its next
+     * posting goes, side by side (the layout's scatter takes one cache
+     * miss a term occurrence, not one an array) */
+    term_list *tl = NULL;
     tw__posting *post = NULL;
     uint32_t *self = NULL, *list = NULL;
     int64_t *tpos = NULL, *epos = NULL;
@@ -490,8 +497,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         rc = TW_ENOMEM;
         goto done;
     }
-    start = malloc((v->nids + 1) * sizeof *start);
-    cursor = calloc(v->nids + 1, sizeof *cursor);
+    tl = calloc(v->nids + 1, sizeof *tl);
     post = malloc((nt ? nt : 1) * sizeof *post);
     self = malloc((nt ? nt : 1) * sizeof *self);
     list = malloc((nt ? nt : 1) * sizeof *list);
@@ -500,7 +506,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     unit_at = malloc((n ? n : 1) * sizeof *unit_at);
     parts = calloc(threads, sizeof *parts);
     acc = calloc(threads, sizeof *acc);
-    if (!start || !cursor || !post || !self || !list || !tpos || !epos || !unit_at || !parts || !acc) {
+    if (!tl || !post || !self || !list || !tpos || !epos || !unit_at || !parts || !acc) {
         rc = TW_ENOMEM;
         goto done;
     }
@@ -511,13 +517,13 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     uint32_t distinct = v->nids;
     for (size_t k = 0; k < nt; k++) {
         list[k] = v->id[k];
-        cursor[list[k]]++;
+        tl[list[k]].next++;
     }
     uint32_t sum = 0;
     for (uint32_t d = 0; d < distinct; d++) {
-        start[d] = sum;
-        sum += cursor[d];
-        cursor[d] = start[d];
+        uint32_t count = tl[d].next;
+        tl[d] = (term_list){sum, sum};
+        sum += count;
     }
     for (size_t pi = 0; pi < n; pi++) {
         size_t un = ord[pi].unit;
@@ -526,9 +532,9 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         unit_at[pi] = (uint32_t)un;
         for (size_t k = v->off[un]; k < v->off[un + 1]; k++) {
             uint32_t d = list[k];
-            list[k] = start[d];
-            self[k] = cursor[d];
-            post[cursor[d]++] = (tw__posting){(uint32_t)pi, v->terms[k].w};
+            list[k] = tl[d].start;
+            self[k] = tl[d].next;
+            post[tl[d].next++] = (tw__posting){(uint32_t)pi, v->terms[k].w};
         }
     }
     walk_ctx ctx = {u, v, p, post, list, self, tpos, epos, unit_at, n, parts, acc,
@@ -552,8 +558,7 @@ done:
     free(parts);
     free(acc);
     free(ord);
-    free(start);
-    free(cursor);
+    free(tl);
     free(post);
     free(self);
     free(list);
