@@ -481,16 +481,82 @@ typedef struct term_list {
     uint32_t start, next;
 } term_list;
 
+/* The layout of the walk's index: every term's postings in time order,
+ * list after list. Ranges of positions (time order) are laid out in
+ * parallel: each worker counts its range's postings per term, the counts
+ * give every worker its place in each list after the earlier ranges' (so
+ * every list stays in time order, whatever the split), and each worker
+ * scatters its range (a cache miss a term occurrence, a tenth of story
+ * clustering with one thread). */
+typedef struct layout_ctx {
+    const tw__story_unit *u;
+    const tw__story_vecs *v;
+    const order_ref *ord;
+    term_list **tl; /* per worker, per term: where its list starts, where
+                       the worker's next posting goes (counts at first) */
+    tw__posting *post;
+    uint32_t *list, *self;
+    int64_t *tpos, *epos;
+    uint32_t *unit_at;
+    int write;
+} layout_ctx;
+
+static int layout_range(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    layout_ctx *c = ctx_;
+    const tw__story_vecs *v = c->v;
+    term_list *tl = c->tl[worker];
+    for (size_t pi = begin; pi < end; pi++) {
+        size_t un = c->ord[pi].unit;
+        if (!c->write) {
+            for (size_t k = v->off[un]; k < v->off[un + 1]; k++)
+                tl[v->id[k]].next++;
+            continue;
+        }
+        c->tpos[pi] = c->ord[pi].time;
+        c->epos[pi] = c->u[un].event;
+        c->unit_at[pi] = (uint32_t)un;
+        for (size_t k = v->off[un]; k < v->off[un + 1]; k++) {
+            term_list *t = &tl[v->id[k]];
+            c->list[k] = t->start;
+            c->self[k] = t->next;
+            c->post[t->next++] = (tw__posting){(uint32_t)pi, v->terms[k].w};
+        }
+    }
+    return TW_OK;
+}
+
+/* Positions a layout worker takes at least. */
+#define TW_LAYOUT_MIN 2048
+
+static int layout(layout_ctx *c, size_t n, unsigned threads)
+{
+    uint32_t distinct = c->v->nids;
+    int rc = tw__parallel_for(n, threads, TW_LAYOUT_MIN, layout_range, c);
+    uint32_t sum = 0;
+    for (uint32_t d = 0; !rc && d < distinct; d++) {
+        uint32_t start = sum;
+        for (unsigned w = 0; w < threads; w++) {
+            uint32_t count = c->tl[w][d].next;
+            c->tl[w][d] = (term_list){start, sum};
+            sum += count;
+        }
+    }
+    c->write = 1;
+    return rc ? rc : tw__parallel_for(n, threads, TW_LAYOUT_MIN, layout_range, c);
+}
+
 static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
                        const tw__story_params *p, unsigned threads, tw__buf *edges)
 {
     int rc = TW_OK;
     order_ref *ord = malloc((n ? n : 1) * sizeof *ord);
     size_t nt = v->off[n];
-    /* per distinct term: where its list starts in post, and where its next
-     * posting goes, side by side (the layout's scatter takes one cache
-     * miss a term occurrence, not one an array) */
-    term_list *tl = NULL;
+    /* per layout worker and distinct term: where its list starts in post,
+     * and where the worker's next posting goes, side by side (the scatter
+     * takes one cache miss a term occurrence, not one an array) */
+    term_list **tl = NULL;
+    unsigned lw = 1; /* the layout's workers */
     tw__posting *post = NULL;
     uint32_t *self = NULL, *list = NULL;
     int64_t *tpos = NULL, *epos = NULL;
@@ -503,7 +569,16 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         rc = TW_ENOMEM;
         goto done;
     }
-    tl = calloc(v->nids + 1, sizeof *tl);
+    /* as many as tw__parallel_for splits the positions into */
+    lw = threads;
+    if (lw > n / TW_LAYOUT_MIN)
+        lw = n / TW_LAYOUT_MIN ? (unsigned)(n / TW_LAYOUT_MIN) : 1;
+    tl = calloc(lw, sizeof *tl);
+    for (unsigned w = 0; tl && w < lw; w++)
+        if (!(tl[w] = calloc(v->nids + 1, sizeof **tl))) {
+            rc = TW_ENOMEM;
+            goto done;
+        }
     post = malloc((nt ? nt : 1) * sizeof *post);
     self = malloc((nt ? nt : 1) * sizeof *self);
     list = malloc((nt ? nt : 1) * sizeof *list);
@@ -519,30 +594,9 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     for (size_t i = 0; i < n; i++)
         ord[i] = (order_ref){u[i].time, i};
     qsort(ord, n, sizeof *ord, cmp_order);
-    /* list[k] holds the term's dense number until the layout */
-    uint32_t distinct = v->nids;
-    for (size_t k = 0; k < nt; k++) {
-        list[k] = v->id[k];
-        tl[list[k]].next++;
-    }
-    uint32_t sum = 0;
-    for (uint32_t d = 0; d < distinct; d++) {
-        uint32_t count = tl[d].next;
-        tl[d] = (term_list){sum, sum};
-        sum += count;
-    }
-    for (size_t pi = 0; pi < n; pi++) {
-        size_t un = ord[pi].unit;
-        tpos[pi] = ord[pi].time;
-        epos[pi] = u[un].event;
-        unit_at[pi] = (uint32_t)un;
-        for (size_t k = v->off[un]; k < v->off[un + 1]; k++) {
-            uint32_t d = list[k];
-            list[k] = tl[d].start;
-            self[k] = tl[d].next;
-            post[tl[d].next++] = (tw__posting){(uint32_t)pi, v->terms[k].w};
-        }
-    }
+    layout_ctx lc = {u, v, ord, tl, post, list, self, tpos, epos, unit_at, 0};
+    if ((rc = layout(&lc, n, lw)))
+        goto done;
     walk_ctx ctx = {u, v, p, post, list, self, tpos, epos, unit_at, n, parts, acc,
                     tw__story_acc_for(tw__isa_active())};
     rc = tw__parallel_claim(n, threads, TW_WALK_GRAIN, walk_range, &ctx);
@@ -564,6 +618,8 @@ done:
     free(parts);
     free(acc);
     free(ord);
+    for (unsigned w = 0; tl && w < lw; w++)
+        free(tl[w]);
     free(tl);
     free(post);
     free(self);
