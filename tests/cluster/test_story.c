@@ -604,6 +604,33 @@ static void test_matches_upgma(void **state)
     }
 }
 
+/* Stories found with 2-4 threads (the layout's ranges of positions, the
+ * walk's claimed blocks) equal the one-thread ones. 1,500 groups make over
+ * 4,000 units: two layout ranges at least. */
+static void test_threads_same_stories(void **state)
+{
+    (void)state;
+    instance in = make_instance(77, 1500);
+    size_t n = in.n;
+    assert_true(n > 4 * 1024);
+    tw__story_vecs v;
+    assert_int_equal(tw__story_vectors(in.u, n, &v), TW_OK);
+    tw__story_params p = params(0.22);
+    uint32_t *want = malloc(n * sizeof *want), *got = malloc(n * sizeof *got);
+    assert_non_null(want);
+    assert_non_null(got);
+    assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 1, want), TW_OK);
+    assert_true(count_clusters(want, n) < n / 2);
+    for (unsigned threads = 2; threads <= 4; threads++) {
+        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, threads, got), TW_OK);
+        assert_memory_equal(got, want, n * sizeof *got);
+    }
+    free(want);
+    free(got);
+    tw__story_vecs_free(&v);
+    free_instance(&in);
+}
+
 /* The walk's inner loop as it is defined: from the last posting back while
  * the position is at least lo, one multiply and one add each. */
 static void acc_one_by_one(const tw__posting *pb, size_t start, size_t end, uint32_t lo, float xw,
@@ -666,6 +693,7 @@ int main(void)
         cmocka_unit_test(test_no_chaining),
         cmocka_unit_test(test_order_independent),
         cmocka_unit_test(test_matches_upgma),
+        cmocka_unit_test(test_threads_same_stories),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
