@@ -72,8 +72,10 @@ static int is_connector(const uint8_t *w, size_t len)
 
 /* Sorts terms by h, stably (equal terms are summed in text order). A
  * document has a few hundred terms: one counting pass on the top bits
- * (about two buckets a term) leaves only neighbours out of order, and an
- * insertion sort (stable) finishes. Long texts take an LSD radix by bytes,
+ * (about a bucket a term: two a term cost 10M more instructions, in
+ * clearing and summing counters, than the insertion sort saves, on 3,000
+ * articles) leaves only neighbours out of
+ * order, and an insertion sort (stable) finishes. Long texts take an LSD radix by bytes,
  * a pass skipped when every key has the same byte there. (The LSD radix
  * for every document, four passes and 256 counters each, was 6% of story
  * mode; glibc's qsort before it as much.) */
@@ -83,7 +85,7 @@ static void sort_terms(tw__term *t, tw__term *tmp, size_t n)
 {
     if (n <= ((size_t)1 << (TW_TERM_SORT_MAX_BITS - 1))) {
         int bits = 4;
-        while (((size_t)1 << (bits - 1)) < n)
+        while (((size_t)1 << bits) < n)
             bits++;
         uint32_t count[(1u << TW_TERM_SORT_MAX_BITS) + 1];
         memset(count, 0, (((size_t)1 << bits) + 1) * sizeof count[0]);
