@@ -688,9 +688,7 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
         return TW_OK;
     size_t n = b->docs.len;
     /* the same split of documents for every pass over them */
-    unsigned nw = b->threads;
-    if (nw > n / 256)
-        nw = n / 256 ? (unsigned)(n / 256) : 1;
+    unsigned nw = tw__parallel_ranges(n, b->threads, 256);
     size_t shingles = 0;
     const tw__doc *docs = b->docs.data;
     for (size_t i = 0; i < n; i++)

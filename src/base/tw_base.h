@@ -128,6 +128,9 @@ typedef int (*tw__range_fn)(void *ctx, unsigned worker, size_t begin, size_t end
  * min(threads, n / min_per_thread) (at least 1), whether or not threads
  * could be started. */
 int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__range_fn fn, void *ctx);
+/* k above: how many ranges (and workers) tw__parallel_for makes of n items,
+ * for callers that keep something per worker. */
+unsigned tw__parallel_ranges(size_t n, unsigned threads, size_t min_per_thread);
 /* For passes whose results do not depend on which worker does what (each
  * item's own output, or per-worker sums): [0, n) in blocks of `grain`
  * items, claimed in order by up to `threads` workers as each finishes its

@@ -41,12 +41,18 @@ static void *run(void *arg)
     return NULL;
 }
 
-int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__range_fn fn, void *ctx)
+unsigned tw__parallel_ranges(size_t n, unsigned threads, size_t min_per_thread)
 {
     if (min_per_thread == 0)
         min_per_thread = 1;
     if (threads > n / min_per_thread)
         threads = (unsigned)(n / min_per_thread);
+    return threads ? threads : 1;
+}
+
+int tw__parallel_for(size_t n, unsigned threads, size_t min_per_thread, tw__range_fn fn, void *ctx)
+{
+    threads = tw__parallel_ranges(n, threads, min_per_thread);
     if (threads <= 1)
         return fn(ctx, 0, 0, n);
     job *jobs = calloc(threads, sizeof *jobs);

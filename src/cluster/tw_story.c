@@ -569,10 +569,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
         rc = TW_ENOMEM;
         goto done;
     }
-    /* as many as tw__parallel_for splits the positions into */
-    lw = threads;
-    if (lw > n / TW_LAYOUT_MIN)
-        lw = n / TW_LAYOUT_MIN ? (unsigned)(n / TW_LAYOUT_MIN) : 1;
+    lw = tw__parallel_ranges(n, threads, TW_LAYOUT_MIN);
     tl = calloc(lw, sizeof *tl);
     for (unsigned w = 0; tl && w < lw; w++)
         if (!(tl[w] = calloc(v->nids + 1, sizeof **tl))) {

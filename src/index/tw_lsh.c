@@ -264,10 +264,7 @@ int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, t
     int in_doc_order = 1;
     for (size_t i = 1; i < n && in_doc_order; i++)
         in_doc_order = e[i - 1].doc <= e[i].doc;
-    if (threads < 1)
-        threads = 1;
-    if (threads > n / 4096)
-        threads = n / 4096 ? (unsigned)(n / 4096) : 1;
+    threads = tw__parallel_ranges(n, threads, 4096);
     /* the caller's scratch when it has one (memory already touched: no
      * page faults), else our own */
     tw__lsh_entry *own = NULL, *tmp = NULL;
