@@ -387,9 +387,18 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
     local.tokens = s->tokens.len - first;
     if (!rc && local.tokens == 0)
         rc = TW_ENOTEXT;
-    if (!rc)
-        rc = tw__shingle(t, s->text.len, tok + first, local.tokens, e->cfg.shingle_k, e->cfg.seed, &s->tokhash,
-                         &s->tmp, &s->fps);
+    /* the words' hashes: the body's make the shingles; in story mode the
+     * title's too, which key the term cache */
+    const size_t hashed = story ? 0 : first;
+    if (!rc && tw__buf_reserve(&s->tokhash, s->tokens.len - hashed, sizeof(uint64_t)))
+        rc = TW_ENOMEM;
+    const uint64_t *wh = s->tokhash.data;
+    if (!rc) {
+        tw__word_hashes_seeded(t, s->text.len, tok + hashed, s->tokens.len - hashed, e->cfg.seed,
+                               s->tokhash.data);
+        rc = tw__shingle_hashes(wh + (first - hashed), local.tokens, e->cfg.shingle_k, e->cfg.seed,
+                                &s->tmp, &s->fps);
+    }
     s->terms.len = 0;
     s->lead_days = 0;
     if (!rc && story) {
@@ -400,7 +409,7 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
         if (!rc)
             rc = tw__story_terms_labeled(t, tok, s->tokens.len, s->title_end,
                                          s->spw.mentions.data, s->spw.mentions.len, e->cfg.seed,
-                                         s->tcache, &s->terms, label, label_ctx);
+                                         s->tcache, wh, &s->terms, label, label_ctx);
     }
     if (info)
         *info = local;

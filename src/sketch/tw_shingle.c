@@ -117,12 +117,17 @@ tw__window4_fn tw__window4_for(tw__isa isa)
                               window4_scalar);
 }
 
-int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
-                uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out)
+void tw__word_hashes_seeded(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok,
+                            uint64_t seed, uint64_t *th)
 {
-    const tw__isa isa = tw__isa_active();
-    const tw__window4_fn window4 = tw__window4_for(isa);
-    const tw__word_hashes_fn word_hashes = tw__word_hashes_for(isa);
+    /* keys drawn from the seed (XXH3's default secret's first words) */
+    const uint64_t k1 = 0xBE4BA423396CFEB8ull ^ seed, k2 = 0x1CAD21F72C81017Cull + seed;
+    tw__word_hashes_for(tw__isa_active())(text, text_len, tok, ntok, k1, k2, seed, th);
+}
+
+int tw__shingle_hashes(const uint64_t *th, size_t ntok, int k, uint64_t seed, tw__buf *tmp,
+                       tw__buf *out)
+{
     out->len = 0;
     if (ntok == 0)
         return TW_OK;
@@ -130,21 +135,28 @@ int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size
         k = 1;
     size_t kk = (size_t)k > ntok ? ntok : (size_t)k;
     size_t nsh = ntok - kk + 1;
-    if (tw__buf_reserve(tokhash, ntok, sizeof(uint64_t)) || tw__buf_reserve(out, nsh, sizeof(uint32_t)) ||
-        tw__buf_reserve(tmp, nsh, sizeof(uint32_t)))
+    if (tw__buf_reserve(out, nsh, sizeof(uint32_t)) || tw__buf_reserve(tmp, nsh, sizeof(uint32_t)))
         return TW_ENOMEM;
-    /* keys drawn from the seed (XXH3's default secret's first words) */
-    const uint64_t k1 = 0xBE4BA423396CFEB8ull ^ seed, k2 = 0x1CAD21F72C81017Cull + seed;
-    uint64_t *th = tokhash->data;
-    word_hashes(text, text_len, tok, ntok, k1, k2, seed, th);
     const uint64_t start = avalanche(seed ^ (0x9E3779B97F4A7C15ull * kk));
     uint32_t *fp = out->data;
     if (kk == 4)
-        window4(th, nsh, start, fp);
+        tw__window4_for(tw__isa_active())(th, nsh, start, fp);
     else
         tw__window_hashes_scalar(th, nsh, kk, start, fp);
     out->len = tw__sort_unique_hashes_u32(fp, tmp->data, nsh);
     return TW_OK;
+}
+
+int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
+                uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out)
+{
+    out->len = 0;
+    if (ntok == 0)
+        return TW_OK;
+    if (tw__buf_reserve(tokhash, ntok, sizeof(uint64_t)))
+        return TW_ENOMEM;
+    tw__word_hashes_seeded(text, text_len, tok, ntok, seed, tokhash->data);
+    return tw__shingle_hashes(tokhash->data, ntok, k, seed, tmp, out);
 }
 
 size_t tw__intersect_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)

@@ -31,6 +31,15 @@ static inline uint64_t tw__mix64(uint64_t x)
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
                 uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out);
 
+/* tw__shingle's two steps, for a caller that wants the word hashes too (story
+ * mode keys its term cache by them): th[i] for tok[i] under seed, with the
+ * active ISA's kernel (tw__word_hashes_fn below); then the set from ntok word
+ * hashes. */
+void tw__word_hashes_seeded(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok,
+                            uint64_t seed, uint64_t *th);
+int tw__shingle_hashes(const uint64_t *th, size_t ntok, int k, uint64_t seed, tw__buf *tmp,
+                       tw__buf *out);
+
 /* The window hashes (what tw__shingle makes of the word hashes th): fp[i]
  * for the window th[i, i + kk) of every i < nsh, a polynomial in
  * TW__WINDOW_MUL from `start`, then an avalanche; 0 becomes 1. The scalar
@@ -194,20 +203,21 @@ typedef struct tw__term {
 int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size_t title_end,
                     const tw__mention *men, size_t nmen, uint64_t seed, tw__buf *out);
 
-/* Per-thread memory of what short words gave (tw_story_terms.c): results
- * are the same with or without it, only faster. About 128 KB. */
+/* Per-thread memory of what words gave (tw_story_terms.c), keyed by their
+ * word hashes: results are the same with or without it, only faster. 4 MB. */
 typedef struct tw__term_cache tw__term_cache;
 int tw__term_cache_create(tw__term_cache **out);
 void tw__term_cache_free(tw__term_cache *c);
 
-/* The same, with a cache (or NULL), calling label(h, text, len, is_name,
- * ctx) for every feature as it is found, so that an explanation can show
- * words instead of hashes. */
+/* The same, with a cache (or NULL) and the word hashes of tok[0, ntok)
+ * (tw__word_hashes_seeded under the same seed; without them, NULL, the cache
+ * is not used), calling label(h, text, len, is_name, ctx) for every feature
+ * as it is found, so that an explanation can show words instead of hashes. */
 typedef void (*tw__term_label_fn)(uint32_t h, const uint8_t *text, size_t len, int is_name,
                                   void *ctx);
 int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t ntok,
                             size_t title_end, const tw__mention *men, size_t nmen, uint64_t seed,
-                            tw__term_cache *cache, tw__buf *out, tw__term_label_fn label,
-                            void *ctx);
+                            tw__term_cache *cache, const uint64_t *wh, tw__buf *out,
+                            tw__term_label_fn label, void *ctx);
 
 #endif

@@ -105,8 +105,8 @@ static void sort_terms(tw__term *t, tw__term *tmp, size_t n)
 int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size_t title_end,
                     const tw__mention *men, size_t nmen, uint64_t seed, tw__buf *out)
 {
-    return tw__story_terms_labeled(text, tok, ntok, title_end, men, nmen, seed, NULL, out, NULL,
-                                   NULL);
+    return tw__story_terms_labeled(text, tok, ntok, title_end, men, nmen, seed, NULL, NULL, out,
+                                   NULL, NULL);
 }
 
 /* What a word gives, a function of its bytes and the seed alone. */
@@ -129,23 +129,22 @@ static unsigned word_terms(const uint8_t *w, size_t len, uint64_t seed, uint32_t
     return WORD_TERM | WORD_NAME;
 }
 
-/* The term cache: a direct-mapped table of words of up to 16 bytes (nearly
- * every Arabic word) and what word_terms gave for them. News text repeats
- * its vocabulary, so most words are found here, and a word found costs one
- * probe instead of two stopword lookups, the stemmer and a hash (20% of
- * story mode on SaudiNewsNet). A word is its length and two loads that
- * together cover all its bytes (first and last 8, or first and last 4), so
- * equal keys are equal words: the cache changes no result. */
-/* 2^17 slots (4 MB a scratch): on all of SaudiNewsNet (9.0 M words) the hit
- * rate is 81% at 2^15, 87% at 2^16, 91% at 2^17, 94% at 2^18; from 2^15 to
- * 2^17 story mode's instructions fell 3.0% and its mispredicted branches
- * 8.5% (callgrind, 12,000 articles). */
-#define TW_TCACHE_BITS 17
+/* The term cache: a direct-mapped table of words and what word_terms gave
+ * for them. News text repeats its vocabulary, so most words are found here,
+ * and a word found costs one probe instead of two stopword lookups, the
+ * stemmer and a hash (20% of story mode on SaudiNewsNet). A word's key is
+ * its 64-bit word hash, which the shingles computed anyway (tw__shingle's
+ * first step): one load and a shift give the slot, where the word's own
+ * bytes (two loads, two multiplies) took about 45 instructions a word, and
+ * a slot is 16 bytes instead of 32. Two words share a key only if their
+ * 64-bit hashes collide, and the shingles already take such words for one.
+ * 2^18 slots (4 MB a scratch): on all of SaudiNewsNet (9.0 M words) the hit
+ * rate of word-keyed slots was 81% at 2^15, 87% at 2^16, 91% at 2^17, 94%
+ * at 2^18. */
+#define TW_TCACHE_BITS 18
 typedef struct tcache_slot {
-    uint64_t a, b;
-    uint32_t term, name;
-    uint8_t len; /* 0: empty */
-    uint8_t what;
+    uint64_t key;        /* the word hash; 0: empty */
+    uint32_t term, name; /* 0: none */
 } tcache_slot;
 
 struct tw__term_cache {
@@ -164,46 +163,23 @@ void tw__term_cache_free(tw__term_cache *c)
     free(c);
 }
 
-static inline uint64_t load_n(const uint8_t *p, size_t n)
+static inline tcache_slot *key_slot(tw__term_cache *c, uint64_t key)
 {
-    uint64_t v = 0;
-    memcpy(&v, p, n); /* n is 4 or 8 at every call: a plain load */
-    return v;
+    return &c->slot[key >> (64 - TW_TCACHE_BITS)];
 }
 
-/* A word's key (len <= 16) and its slot. */
-static inline tcache_slot *word_slot(tw__term_cache *c, const uint8_t *w, size_t len, uint64_t *a,
-                                     uint64_t *b)
+static unsigned cached_word_terms(tw__term_cache *c, uint64_t key, const uint8_t *w, size_t len,
+                                  uint64_t seed, uint32_t *term, uint32_t *name)
 {
-    if (len >= 8) {
-        *a = load_n(w, 8);
-        *b = load_n(w + len - 8, 8);
-    } else if (len >= 4) {
-        *a = load_n(w, 4);
-        *b = load_n(w + len - 4, 4);
-    } else {
-        *a = w[0] | (uint64_t)w[len / 2] << 8 | (uint64_t)w[len - 1] << 16;
-        *b = 0;
-    }
-    return &c->slot[((*a * 0x9E3779B97F4A7C15ull) ^ (*b * 0xC2B2AE3D27D4EB4Full) ^ len) >>
-                    (64 - TW_TCACHE_BITS)];
-}
-
-static unsigned cached_word_terms(tw__term_cache *c, const uint8_t *w, size_t len, uint64_t seed,
-                                  uint32_t *term, uint32_t *name)
-{
-    if (!c || len > 16)
-        return word_terms(w, len, seed, term, name);
-    uint64_t a, b;
-    tcache_slot *sl = word_slot(c, w, len, &a, &b);
-    if (sl->len == len && sl->a == a && sl->b == b) {
+    tcache_slot *sl = key_slot(c, key);
+    if (sl->key == key && key) {
         *term = sl->term;
         *name = sl->name;
-        return sl->what;
+        return (sl->term ? WORD_TERM : 0) | (sl->name ? WORD_NAME : 0);
     }
     *term = *name = 0;
     unsigned what = word_terms(w, len, seed, term, name);
-    *sl = (tcache_slot){a, b, *term, *name, (uint8_t)len, (uint8_t)what};
+    *sl = (tcache_slot){key, *term, *name};
     return what;
 }
 
@@ -213,8 +189,8 @@ static unsigned cached_word_terms(tw__term_cache *c, const uint8_t *w, size_t le
 
 int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t ntok,
                             size_t title_end, const tw__mention *men, size_t nmen, uint64_t seed,
-                            tw__term_cache *cache, tw__buf *out, tw__term_label_fn label,
-                            void *ctx)
+                            tw__term_cache *cache, const uint64_t *wh, tw__buf *out,
+                            tw__term_label_fn label, void *ctx)
 {
     sink k = {out, label, ctx};
     out->len = 0;
@@ -223,6 +199,8 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
      * TW_NAME_WORDS a cue; and the sort's scratch after them */
     if (tw__buf_reserve(out, 2 * (2 * ntok + TW_NAME_WORDS * nmen) + 2, sizeof(tw__term)))
         return TW_ENOMEM;
+    if (!wh)
+        cache = NULL; /* keyed by the word hashes */
     if (cache && cache->seed != seed) {
         memset(cache->slot, 0, sizeof cache->slot);
         cache->seed = seed;
@@ -231,13 +209,18 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
         const uint8_t *w = text + tok[i].off;
         size_t len = tok[i].len;
         uint32_t term, name;
-        if (cache && i + TW_TCACHE_AHEAD < ntok && tok[i + TW_TCACHE_AHEAD].len - 1u < 16u) {
-            uint64_t pa, pb;
-            __builtin_prefetch(word_slot(cache, text + tok[i + TW_TCACHE_AHEAD].off,
-                                         tok[i + TW_TCACHE_AHEAD].len, &pa, &pb));
+        unsigned what;
+        /* (the tokenizer makes no empty token) */
+        if (len - 1 >= 128) {
+            what = 0;
+        } else if (cache) {
+            if (i + TW_TCACHE_AHEAD < ntok)
+                __builtin_prefetch(key_slot(cache, wh[i + TW_TCACHE_AHEAD]));
+            what = cached_word_terms(cache, wh[i], w, len, seed, &term, &name);
+        } else {
+            term = name = 0;
+            what = word_terms(w, len, seed, &term, &name);
         }
-        /* (the tokenizer makes no empty token; the key of one would read before it) */
-        unsigned what = len - 1 >= 128 ? 0 : cached_word_terms(cache, w, len, seed, &term, &name);
         if (!what)
             continue;
         float wt = tok[i].off < title_end ? TW_TITLE_WEIGHT : 1.0f;
