@@ -546,8 +546,19 @@ static int layout(layout_ctx *c, size_t n, unsigned threads)
     return rc ? rc : tw__parallel_for(n, threads, TW_LAYOUT_MIN, layout_range, c);
 }
 
+/* bytes of the arena (may be NULL) at *used, when they fit, else NULL */
+static void *carve(tw__buf *arena, size_t *used, size_t bytes)
+{
+    size_t at = (*used + 7) & ~(size_t)7;
+    if (!arena || at > arena->cap || bytes > arena->cap - at)
+        return NULL;
+    *used = at + bytes;
+    return (char *)arena->data + at;
+}
+
 static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
-                       const tw__story_params *p, unsigned threads, tw__buf *edges)
+                       const tw__story_params *p, unsigned threads, tw__buf *arena,
+                       tw__buf *edges)
 {
     int rc = TW_OK;
     order_ref *ord = malloc((n ? n : 1) * sizeof *ord);
@@ -557,8 +568,8 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
      * takes one cache miss a term occurrence, not one an array) */
     term_list **tl = NULL;
     unsigned lw = 1; /* the layout's workers */
-    tw__posting *post = NULL;
-    uint32_t *self = NULL, *list = NULL;
+    tw__posting *post = NULL, *post_a = NULL; /* _a: in the arena */
+    uint32_t *self = NULL, *list = NULL, *self_a = NULL, *list_a = NULL;
     int64_t *tpos = NULL, *epos = NULL;
     uint32_t *unit_at = NULL;
     tw__buf *parts = NULL;
@@ -576,9 +587,16 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
             rc = TW_ENOMEM;
             goto done;
         }
-    post = malloc((nt ? nt : 1) * sizeof *post);
-    self = malloc((nt ? nt : 1) * sizeof *self);
-    list = malloc((nt ? nt : 1) * sizeof *list);
+    /* the postings and their two indexes, the largest arrays here, in the
+     * caller's arena as far as it holds them (memory touched already: no
+     * page faults) */
+    size_t used = 0, m = nt ? nt : 1;
+    post_a = carve(arena, &used, m * sizeof *post);
+    self_a = post_a ? carve(arena, &used, m * sizeof *self) : NULL;
+    list_a = self_a ? carve(arena, &used, m * sizeof *list) : NULL;
+    post = post_a ? post_a : malloc(m * sizeof *post);
+    self = self_a ? self_a : malloc(m * sizeof *self);
+    list = list_a ? list_a : malloc(m * sizeof *list);
     tpos = malloc((n ? n : 1) * sizeof *tpos);
     epos = malloc((n ? n : 1) * sizeof *epos);
     unit_at = malloc((n ? n : 1) * sizeof *unit_at);
@@ -618,9 +636,12 @@ done:
     for (unsigned w = 0; tl && w < lw; w++)
         free(tl[w]);
     free(tl);
-    free(post);
-    free(self);
-    free(list);
+    if (post != post_a)
+        free(post);
+    if (self != self_a)
+        free(self);
+    if (list != list_a)
+        free(list);
     free(tpos);
     free(epos);
     free(unit_at);
@@ -636,10 +657,11 @@ done:
  * the same clusters as merging one best pair at a time (UPGMA), in a few
  * rounds, and the result does not depend on input order. */
 int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
-                      const tw__story_params *p, unsigned threads, uint32_t *story)
+                      const tw__story_params *p, unsigned threads, tw__buf *arena,
+                      uint32_t *story)
 {
     tw__buf eb = {0};
-    int rc = build_edges(u, n, v, p, threads, &eb);
+    int rc = build_edges(u, n, v, p, threads, arena, &eb);
     uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
     uint32_t *size = malloc((n ? n : 1) * sizeof *size);
     uint32_t *best = malloc((n ? n : 1) * sizeof *best);
