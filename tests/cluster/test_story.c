@@ -605,8 +605,9 @@ static void test_matches_upgma(void **state)
 }
 
 /* Stories found with 2-4 threads (the layout's ranges of positions, the
- * walk's claimed blocks) equal the one-thread ones. 1,500 groups make over
- * 4,000 units: two layout ranges at least. */
+ * walk's claimed blocks), or with the walk's arrays in a lent arena, equal
+ * the one-thread ones. 1,500 groups make over 4,000 units: two layout
+ * ranges at least. */
 static void test_threads_same_stories(void **state)
 {
     (void)state;
@@ -624,6 +625,18 @@ static void test_threads_same_stories(void **state)
     for (unsigned threads = 2; threads <= 4; threads++) {
         assert_int_equal(tw__story_cluster(in.u, n, &v, &p, threads, NULL, got), TW_OK);
         assert_memory_equal(got, want, n * sizeof *got);
+    }
+    /* an arena, filled with garbage, that holds none, some or all of the
+     * walk's arrays (postings 8 bytes a term, its two indexes 4 each) */
+    size_t nt = v.off[n];
+    const size_t sizes[] = {16, 8 * nt + 8, 12 * nt + 16, 16 * nt + 24};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        tw__buf arena = {malloc(sizes[k]), 0, sizes[k]};
+        assert_non_null(arena.data);
+        memset(arena.data, 0xA5, sizes[k]);
+        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 2, &arena, got), TW_OK);
+        assert_memory_equal(got, want, n * sizeof *got);
+        free(arena.data);
     }
     free(want);
     free(got);
