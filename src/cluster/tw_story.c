@@ -618,6 +618,14 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     for (unsigned w = 0; !rc && w < threads; w++) {
         if (!parts[w].len)
             continue;
+        if (!edges->len) {
+            /* the first worker's edges become the list (one thread: no copy,
+             * and 11 MB less memory touched on SaudiNewsNet) */
+            tw__buf t = *edges;
+            *edges = parts[w];
+            parts[w] = t;
+            continue;
+        }
         if (tw__buf_reserve(edges, edges->len + parts[w].len, sizeof(edge))) {
             rc = TW_ENOMEM;
             break;
