@@ -216,11 +216,16 @@ unsigned tw__lead_days(const uint8_t *text, const tw__token *tok, size_t ntok)
             w += 2;
             len -= 2;
         }
-        for (int d = 0; d < 7; d++)
-            if (len == strlen(days[d]) && memcmp(w, days[d], len) == 0)
-                mask |= 1u << d;
-        if (len == strlen("امس") && memcmp(w, "امس", len) == 0)
+        /* every day's name starts with ال (D8 A7 D9 84): one test turns
+         * away most words before seven comparisons (they were 1% of story
+         * mode's time on SaudiNewsNet) */
+        if (len > 4 && w[0] == 0xD8 && w[1] == 0xA7 && w[2] == 0xD9 && w[3] == 0x84) {
+            for (int d = 0; d < 7; d++)
+                if (len == strlen(days[d]) && memcmp(w, days[d], len) == 0)
+                    mask |= 1u << d;
+        } else if (len == strlen("امس") && memcmp(w, "امس", len) == 0) {
             mask |= 1u << 7;
+        }
     }
     return mask;
 }
