@@ -204,7 +204,9 @@ int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size
                     const tw__mention *men, size_t nmen, uint64_t seed, tw__buf *out);
 
 /* Per-thread memory of what words gave (tw_story_terms.c), keyed by their
- * word hashes: results are the same with or without it, only faster. 4 MB. */
+ * 64-bit word hashes: results are the same with or without it, only faster
+ * (unless two words' hashes collide, and the shingles already take such
+ * words for one). 4 MB. */
 typedef struct tw__term_cache tw__term_cache;
 int tw__term_cache_create(tw__term_cache **out);
 void tw__term_cache_free(tw__term_cache *c);
