@@ -261,7 +261,10 @@ TW_API int tw_batch_set_threads(tw_batch *b, unsigned threads);
 
 /* Clusters everything added: boilerplate-like shingles, MinHash, LSH
  * candidates, verification, union-find; then, when the engine's config has
- * story = 1, story clusters over the near-copy clusters. Call once. */
+ * story = 1, story clusters over the near-copy clusters. Call once: after
+ * it, adding or clustering again returns TW_ESTATE, and so it does after a
+ * call that failed in its story step (the story vectors are built over the
+ * documents' story terms, to touch less memory). */
 TW_API int tw_batch_cluster(tw_batch *b);
 
 /* Number of documents added. */

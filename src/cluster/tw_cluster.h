@@ -94,9 +94,16 @@ typedef struct tw__story_vecs {
     tw__term *terms; /* sorted by h within a unit, weights L2-normalized */
     uint32_t *id;    /* beside each term: a dense number, < nids, one per distinct term */
     uint32_t nids;
+    int terms_lent;  /* 1: terms is the caller's room (tw__story_vectors_in), not freed here */
 } tw__story_vecs;
 
 int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v);
+/* The same, the vectors' terms written over room, which holds every unit's
+ * own terms, unit after unit in order (u[i].terms at or after room plus the
+ * terms of the units before it): a vector is never longer than its unit's
+ * terms, so each is written where terms already read were. On success the
+ * units' terms are gone; on failure they are untouched. */
+int tw__story_vectors_in(const tw__story_unit *u, size_t n, tw__term *room, tw__story_vecs *v);
 void tw__story_vecs_free(tw__story_vecs *v);
 double tw__story_cosine(const tw__story_vecs *v, size_t a, size_t b);
 double tw__story_time_factor(const tw__story_params *p, int64_t dt);

@@ -175,6 +175,11 @@ double tw__story_time_factor(const tw__story_params *p, int64_t dt)
 
 int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
 {
+    return tw__story_vectors_in(u, n, NULL, v);
+}
+
+int tw__story_vectors_in(const tw__story_unit *u, size_t n, tw__term *room, tw__story_vecs *v)
+{
     memset(v, 0, sizeof *v);
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
@@ -182,7 +187,10 @@ int tw__story_vectors(const tw__story_unit *u, size_t n, tw__story_vecs *v)
     termmap df = {0};
     int rc = map_init(&df);
     v->off = malloc((n + 1) * sizeof *v->off);
-    v->terms = malloc((total ? total : 1) * sizeof *v->terms);
+    /* (every allocation happens before the first write: on failure the
+     * units' terms are as they were) */
+    v->terms_lent = room != NULL;
+    v->terms = room ? room : malloc((total ? total : 1) * sizeof *v->terms);
     v->id = malloc((total ? total : 1) * sizeof *v->id);
     if (rc || !v->off || !v->terms || !v->id || total >= UINT32_MAX) {
         map_free(&df);
@@ -257,7 +265,8 @@ void tw__story_vecs_free(tw__story_vecs *v)
     if (!v)
         return;
     free(v->off);
-    free(v->terms);
+    if (!v->terms_lent)
+        free(v->terms);
     free(v->id);
     memset(v, 0, sizeof *v);
 }

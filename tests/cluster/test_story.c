@@ -323,7 +323,7 @@ static void thread_cluster(double threshold, int64_t t_c, uint32_t *out)
     };
     static const uint32_t id[] = {0, 0, 1, 1}; /* dense numbers of terms 1 and 2 */
     size_t off[] = {0, 1, 3, 4};
-    tw__story_vecs v = {3, off, (tw__term *)vt, (uint32_t *)id, 2};
+    tw__story_vecs v = {3, off, (tw__term *)vt, (uint32_t *)id, 2, 0};
     tw__story_unit u[] = {{NULL, 0, 0, 0}, {NULL, 0, 0, 0}, {NULL, 0, t_c, t_c}};
     tw__story_params p = params(threshold);
     uint32_t story[3];
@@ -604,6 +604,46 @@ static void test_matches_upgma(void **state)
     }
 }
 
+/* Vectors written over the units' own terms equal the ones written apart:
+ * units that take every other stretch of one array (the skipped ones are
+ * the documents that are not their near-copy cluster's root), the room
+ * overwritten as it is read. */
+static void test_vectors_in_place(void **state)
+{
+    (void)state;
+    instance in = make_instance(99, 600);
+    size_t n = in.n, m = 0, nt = 0;
+    for (size_t i = 0; i < n; i++)
+        nt = (size_t)(in.u[i].terms - in.terms) + in.u[i].nterms;
+    tw__term *room = malloc(nt * sizeof *room);
+    tw__story_unit *sub = malloc(n * sizeof *sub), *sub_room = malloc(n * sizeof *sub_room);
+    assert_true(room && sub && sub_room);
+    memcpy(room, in.terms, nt * sizeof *room);
+    for (size_t i = 0; i < n; i += 2) {
+        sub[m] = in.u[i];
+        sub_room[m] = in.u[i];
+        sub_room[m].terms = room + (in.u[i].terms - in.terms);
+        m++;
+    }
+    tw__story_vecs want, got;
+    assert_int_equal(tw__story_vectors(sub, m, &want), TW_OK);
+    assert_int_equal(tw__story_vectors_in(sub_room, m, room, &got), TW_OK);
+    assert_true(got.terms_lent);
+    assert_ptr_equal(got.terms, room);
+    assert_true(want.off[m] > 1000);
+    assert_int_equal(got.n, want.n);
+    assert_int_equal(got.nids, want.nids);
+    assert_memory_equal(got.off, want.off, (m + 1) * sizeof *got.off);
+    assert_memory_equal(got.terms, want.terms, want.off[m] * sizeof *got.terms);
+    assert_memory_equal(got.id, want.id, want.off[m] * sizeof *got.id);
+    tw__story_vecs_free(&got); /* the room stays the caller's */
+    tw__story_vecs_free(&want);
+    free(room);
+    free(sub);
+    free(sub_room);
+    free_instance(&in);
+}
+
 /* Stories found with 2-4 threads (the layout's ranges of positions, the
  * walk's claimed blocks), or with the walk's arrays in a lent arena, equal
  * the one-thread ones. 1,500 groups make over 4,000 units: two layout
@@ -706,6 +746,7 @@ int main(void)
         cmocka_unit_test(test_no_chaining),
         cmocka_unit_test(test_order_independent),
         cmocka_unit_test(test_matches_upgma),
+        cmocka_unit_test(test_vectors_in_place),
         cmocka_unit_test(test_threads_same_stories),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
