@@ -864,19 +864,17 @@ static size_t doc_entries(const band_ctx *c, size_t i, tw__lsh_entry *o)
     /* one pass over the set for both: the rare run is its prefix */
     tw__oph_sign2(c->oph, d.fp, d.n_low, which & 2u ? d.n : d.n_low, which & 1u ? sig[0] : NULL,
                   which & 2u ? sig[1] : NULL);
-    uint64_t rare_key[TW__MH_N];
+    uint64_t key[2][TW__MH_N];
     for (int pass = 0; pass < 2; pass++) {
         if (!(which & (1u << pass)))
             continue;
+        tw__lsh_band_keys(sig[pass], bands, rows, e->cfg.seed, key[pass]);
         for (int band = 0; band < bands; band++) {
-            uint64_t key = tw__lsh_band_key(sig[pass], band, rows, e->cfg.seed);
             /* a band where both signatures agree gives the document one
              * entry: the walk probes a document once per key anyway */
-            if (pass == 0)
-                rare_key[band] = key;
-            else if (which & 1u && key == rare_key[band])
+            if (pass == 1 && which & 1u && key[1][band] == key[0][band])
                 continue;
-            *o++ = (tw__lsh_entry){key, (uint32_t)i};
+            *o++ = (tw__lsh_entry){key[pass][band], (uint32_t)i};
         }
     }
     return (size_t)(o - o0);

@@ -33,6 +33,8 @@ double tw__lsh_collision_prob(double s, int bands, int rows);
 
 /* Hash of band `band` (rows values) of a signature. */
 uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed);
+/* The keys of bands 0 .. bands - 1 at keys[]: tw__lsh_band_key's values. */
+void tw__lsh_band_keys(const uint32_t *sig, int bands, int rows, uint64_t seed, uint64_t *keys);
 
 /* One (band key, document) entry of a batch LSH table: 12 bytes, packed
  * (a million articles make 46 M of them, twice over with the sort's

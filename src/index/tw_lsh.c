@@ -93,6 +93,33 @@ uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed
                                 seed + (uint64_t)band * 0x9E3779B97F4A7C15ull);
 }
 
+/* tw__lsh_band_key for bands 0 .. bands - 1, with the band's length a
+ * constant for the usual row counts: XXH3 inlined for a known length is
+ * its one short-input path with no length dispatch (the same values; the
+ * tests compare). */
+#define TW_BAND_KEYS(ROWS)                                                                      \
+    for (int b = 0; b < bands; b++)                                                             \
+        keys[b] = XXH3_64bits_withSeed(sig + (size_t)b * (ROWS), (ROWS) * sizeof(uint32_t),    \
+                                       seed + (uint64_t)b * 0x9E3779B97F4A7C15ull)
+
+void tw__lsh_band_keys(const uint32_t *sig, int bands, int rows, uint64_t seed, uint64_t *keys)
+{
+    switch (rows) {
+    case 2:
+        TW_BAND_KEYS(2);
+        break;
+    case 3:
+        TW_BAND_KEYS(3);
+        break;
+    case 4:
+        TW_BAND_KEYS(4);
+        break;
+    default:
+        for (int b = 0; b < bands; b++)
+            keys[b] = tw__lsh_band_key(sig, b, rows, seed);
+    }
+}
+
 #define ENTRY_KEY(e) ((e).key)
 
 static int cmp_entry(const void *a_, const void *b_)

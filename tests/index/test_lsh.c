@@ -187,6 +187,26 @@ static void test_band_keys(void **state)
     }
 }
 
+/* All bands at once (the row counts it has a path for, and others) give
+ * the keys of one band at a time. */
+static void test_band_keys_all(void **state)
+{
+    (void)state;
+    uint32_t sig[TW__MH_N];
+    uint64_t rng = 0xBA9D5;
+    for (int i = 0; i < TW__MH_N; i++)
+        sig[i] = (uint32_t)splitmix64(&rng);
+    for (int rows = 1; rows <= 8; rows++) {
+        int bands = TW__MH_N / rows;
+        uint64_t keys[TW__MH_N];
+        for (uint64_t seed = 0; seed < 3; seed++) {
+            tw__lsh_band_keys(sig, bands, rows, seed * 0x1234567ull, keys);
+            for (int b = 0; b < bands; b++)
+                assert_true(keys[b] == tw__lsh_band_key(sig, b, rows, seed * 0x1234567ull));
+        }
+    }
+}
+
 /* ---------------------------------------------------------- pair walk */
 
 typedef struct call {
@@ -463,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_params_rows_grow_with_threshold),
         cmocka_unit_test(test_collision_prob_shape),
         cmocka_unit_test(test_band_keys),
+        cmocka_unit_test(test_band_keys_all),
         cmocka_unit_test(test_pairs_exactly_docs_sharing_a_key),
         cmocka_unit_test(test_pairs_probe_nearest_first_and_limit),
         cmocka_unit_test(test_pairs_empty_and_single),
