@@ -140,10 +140,23 @@ int tw_features_compute(tw_scratch *s, const tw_doc *doc, tw_features *f, tw_tex
     f->status = rc;
     if (rc)
         return rc;
-    /* the scratch's buffers become the features', and the features' old
-     * ones go back to the scratch: no copy, and both keep their memory */
+    /* the scratch's set becomes the features', and the features' old one
+     * goes back to the scratch: no copy, and both keep their memory. The
+     * story terms are copied instead: their working buffer has room for
+     * four times what is left of them (two terms a word, and the sort's
+     * scratch), and passed from features to features it made every one of
+     * a pipeline's features hold that much (SaudiNewsNet story mode: 23 MB
+     * more touched, 5.9k page faults of 59.7k, and the reallocations'
+     * copies). */
     swap_buf(&f->fps, &s->fps);
-    swap_buf(&f->terms, &s->terms);
+    f->terms.len = 0;
+    if (tw__buf_reserve_empty(&f->terms, s->terms.len, sizeof(tw__term))) {
+        f->status = TW_ENOMEM;
+        return TW_ENOMEM;
+    }
+    if (s->terms.len)
+        memcpy(f->terms.data, s->terms.data, s->terms.len * sizeof(tw__term));
+    f->terms.len = s->terms.len;
     f->content = XXH3_64bits(f->fps.data, f->fps.len * sizeof(uint32_t));
     f->time = d.time;
     f->event = tw__event_time(d.time, s->lead_days);

@@ -390,7 +390,7 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
     /* the words' hashes: the body's make the shingles; in story mode the
      * title's too, which key the term cache */
     const size_t hashed = story ? 0 : first;
-    if (!rc && tw__buf_reserve(&s->tokhash, s->tokens.len - hashed, sizeof(uint64_t)))
+    if (!rc && tw__buf_reserve_empty(&s->tokhash, s->tokens.len - hashed, sizeof(uint64_t)))
         rc = TW_ENOMEM;
     const uint64_t *wh = s->tokhash.data;
     if (!rc) {

@@ -32,6 +32,14 @@ static inline int tw__buf_reserve(tw__buf *b, size_t need, size_t elem)
     return TW_LIKELY(need <= b->cap) ? 0 : tw__buf_grow(b, need, elem);
 }
 void tw__buf_free(tw__buf *b);
+/* tw__buf_reserve for a buffer whose contents are dead (len is 0): when it
+ * must grow, the old block is freed and a new one taken, so nothing is
+ * copied (realloc copies every byte it moves). */
+int tw__buf_grow_empty(tw__buf *b, size_t need, size_t elem);
+static inline int tw__buf_reserve_empty(tw__buf *b, size_t need, size_t elem)
+{
+    return TW_LIKELY(need <= b->cap) ? 0 : tw__buf_grow_empty(b, need, elem);
+}
 
 /* Open addressing over nonzero 32-bit keys (0 marks an empty slot; keys
  * are hashes, so a multiplicative hash spreads them), linear probing in a

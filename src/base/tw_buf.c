@@ -9,20 +9,40 @@
 #include <string.h>
 #include "base/tw_base.h"
 
+/* The capacity a buffer of cap elements grows to for need; 0 on overflow. */
+static size_t grown_cap(size_t cap, size_t need, size_t elem)
+{
+    size_t c = cap + cap / 2 + 64;
+    if (c < need)
+        c = need;
+    return elem && c > SIZE_MAX / elem ? 0 : c;
+}
+
 int tw__buf_grow(tw__buf *b, size_t need, size_t elem)
 {
     if (need <= b->cap)
         return TW_OK;
-    size_t cap = b->cap + b->cap / 2 + 64;
-    if (cap < need)
-        cap = need;
-    if (elem && cap > SIZE_MAX / elem)
-        return TW_ENOMEM;
-    void *p = realloc(b->data, cap * elem);
+    size_t cap = grown_cap(b->cap, need, elem);
+    void *p = cap ? realloc(b->data, cap * elem) : NULL;
     if (!p)
         return TW_ENOMEM;
     b->data = p;
     b->cap = cap;
+    return TW_OK;
+}
+
+int tw__buf_grow_empty(tw__buf *b, size_t need, size_t elem)
+{
+    if (need <= b->cap)
+        return TW_OK;
+    size_t cap = grown_cap(b->cap, need, elem);
+    void *p = cap ? malloc(cap * elem) : NULL;
+    if (!p)
+        return TW_ENOMEM; /* the old block stays */
+    free(b->data);
+    b->data = p;
+    b->cap = cap;
+    b->len = 0;
     return TW_OK;
 }
 

@@ -135,7 +135,8 @@ int tw__shingle_hashes(const uint64_t *th, size_t ntok, int k, uint64_t seed, tw
         k = 1;
     size_t kk = (size_t)k > ntok ? ntok : (size_t)k;
     size_t nsh = ntok - kk + 1;
-    if (tw__buf_reserve(out, nsh, sizeof(uint32_t)) || tw__buf_reserve(tmp, nsh, sizeof(uint32_t)))
+    if (tw__buf_reserve_empty(out, nsh, sizeof(uint32_t)) ||
+        tw__buf_reserve_empty(tmp, nsh, sizeof(uint32_t)))
         return TW_ENOMEM;
     const uint64_t start = avalanche(seed ^ (0x9E3779B97F4A7C15ull * kk));
     uint32_t *fp = out->data;

@@ -198,7 +198,7 @@ int tw__story_terms_labeled(const uint8_t *text, const tw__token *tok, size_t nt
     uint8_t buf[256];
     /* every term at once: two a word at most, one a gazetteer mention,
      * TW_NAME_WORDS a cue; and the sort's scratch after them */
-    if (tw__buf_reserve(out, 2 * (2 * ntok + TW_NAME_WORDS * nmen) + 2, sizeof(tw__term)))
+    if (tw__buf_reserve_empty(out, 2 * (2 * ntok + TW_NAME_WORDS * nmen) + 2, sizeof(tw__term)))
         return TW_ENOMEM;
     if (!wh)
         cache = NULL; /* keyed by the word hashes */
