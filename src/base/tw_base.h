@@ -51,12 +51,23 @@ static inline size_t tw__key_home(size_t mask, uint32_t x)
     return (size_t)((x * 0x9E3779B1u) & mask); /* where probing for x starts */
 }
 
-static inline size_t tw__key_slot(const uint32_t *keys, size_t mask, uint32_t x)
+/* The probe over slots of `stride` bytes, each starting with its key (a
+ * key beside its values keeps a probe and what it finds in one line). */
+static inline size_t tw__key_slot_in(const void *slots, size_t stride, size_t mask, uint32_t x)
 {
     size_t i = tw__key_home(mask, x);
-    while (keys[i] && keys[i] != x)
+    for (;;) {
+        uint32_t k;
+        memcpy(&k, (const char *)slots + i * stride, sizeof k);
+        if (!k || k == x)
+            return i;
         i = (i + 1) & mask;
-    return i;
+    }
+}
+
+static inline size_t tw__key_slot(const uint32_t *keys, size_t mask, uint32_t x)
+{
+    return tw__key_slot_in(keys, sizeof *keys, mask, x);
 }
 
 /* Sorts a[0, n) of type T by KEY(element), ascending and stably, in place:

@@ -18,6 +18,7 @@
  * inside the window.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
@@ -90,13 +91,11 @@ static int map_init(termmap *m)
     return map_alloc(m, 1u << 12);
 }
 
-/* The slot of key h, or the empty one where it goes (tw__key_slot's probe). */
+/* The slot of key h, or the empty one where it goes. */
+_Static_assert(offsetof(term_slot, key) == 0, "tw__key_slot_in reads a slot's key first");
 static inline size_t map_find(const termmap *m, uint32_t h)
 {
-    size_t i = tw__key_home(m->mask, h);
-    while (m->slot[i].key && m->slot[i].key != h)
-        i = (i + 1) & m->mask;
-    return i;
+    return tw__key_slot_in(m->slot, sizeof *m->slot, m->mask, h);
 }
 
 /* The slot of key h, inserting it (zero counts) when absent; SIZE_MAX when

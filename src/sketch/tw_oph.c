@@ -116,6 +116,25 @@ void tw__oph_densify_scalar(const tw__oph *o, size_t n, uint32_t *sig, const uin
         }
 }
 
+/* The densification of a run of n shingles: the active kernel's, except
+ * for one shingle, whose one filled bin is where every empty bin's tries
+ * end, so every bin takes its value: what the kernels give, without
+ * walking about 126 tries a bin, most of them hashed in tw__oph_far
+ * (SaudiNewsNet's near-copy job signs 232 one-shingle runs; tw__oph_far
+ * took 58.3 M instructions, 3.6 M since). */
+static void densify_run(const tw__oph *o, size_t n, uint32_t *sig, const uint8_t *filled)
+{
+    if (n != 1) {
+        o->densify(o, n, sig, filled);
+        return;
+    }
+    int j = 0;
+    while (j < o->count - 1 && !filled[j])
+        j++;
+    for (int i = 0; i < o->count; i++)
+        sig[i] = sig[j];
+}
+
 void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t n,
                    uint32_t *sig_prefix, uint32_t *sig)
 {
@@ -135,13 +154,13 @@ void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t
             sig_prefix[i] = bins[i];
             filled_prefix[i] = filled[i];
         }
-        o->densify(o, n_prefix, sig_prefix, filled_prefix);
+        densify_run(o, n_prefix, sig_prefix, filled_prefix);
     }
     if (sig) {
         o->add(o->salt, fp + n_prefix, n - n_prefix, bins, filled, count);
         for (int i = 0; i < count; i++)
             sig[i] = bins[i];
-        o->densify(o, n, sig, filled);
+        densify_run(o, n, sig, filled);
     }
 }
 

@@ -142,6 +142,45 @@ static void test_prefix_and_whole_in_one_pass(void **state)
     }
 }
 
+/* Sparse runs: sign2 (which fills a one-shingle run's signature with its
+ * one value instead of densifying) against the scalar loop and the scalar
+ * densification called directly, for runs of 1 to 4 shingles (most bins
+ * empty; tries past the drawn ones), prefix and whole, several seeds and
+ * bin counts. */
+static void test_sparse_runs_equal_densified(void **state)
+{
+    (void)state;
+    uint64_t rng = 4242;
+    static const int counts[] = {1, 2, 7, 64, 126, 128};
+    static tw__oph o;
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++)
+        for (uint64_t seed = 0; seed < 6; seed++) {
+            tw__oph_init(&o, seed, counts[c]);
+            for (size_t n = 1; n <= 4; n++)
+                for (size_t np = 0; np <= n; np++) {
+                    uint32_t a[4];
+                    for (size_t i = 0; i < n; i++)
+                        a[i] = (uint32_t)splitmix64(&rng);
+                    uint32_t p1[TW__MH_N], w1[TW__MH_N], ref[TW__MH_N];
+                    tw__oph_sign2(&o, a, np, n, p1, w1);
+                    for (int run = 0; run < 2; run++) {
+                        size_t m = run ? n : np;
+                        if (m == 0)
+                            continue;
+                        uint8_t filled[TW__MH_N] = {0};
+                        for (int i = 0; i < TW__MH_N; i++)
+                            ref[i] = UINT32_MAX;
+                        tw__oph_add_scalar(o.salt, a, m, ref, filled, counts[c]);
+                        tw__oph_densify_scalar(&o, m, ref, filled);
+                        assert_memory_equal(run ? w1 : p1, ref, (size_t)counts[c] * sizeof ref[0]);
+                        if (m == 1)
+                            for (int i = 1; i < counts[c]; i++)
+                                assert_int_equal(ref[i], ref[0]);
+                    }
+                }
+        }
+}
+
 /* Every instruction set's inner loop against the scalar one, bit for bit:
  * lengths around the vector widths, unaligned starts, bin counts that do
  * and do not divide the hash range, and bins already holding values. */
@@ -211,6 +250,7 @@ int main(void)
         cmocka_unit_test(test_identical_sets_collide_everywhere),
         cmocka_unit_test(test_order_independent_and_seeded),
         cmocka_unit_test(test_prefix_and_whole_in_one_pass),
+        cmocka_unit_test(test_sparse_runs_equal_densified),
         cmocka_unit_test(test_empty_set_and_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
