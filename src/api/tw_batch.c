@@ -29,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <xxhash.h>
 #include "api/tw_api.h"
 
 typedef struct tw__doc {
@@ -157,7 +156,7 @@ int tw_features_compute(tw_scratch *s, const tw_doc *doc, tw_features *f, tw_tex
     if (s->terms.len)
         memcpy(f->terms.data, s->terms.data, s->terms.len * sizeof(tw__term));
     f->terms.len = s->terms.len;
-    f->content = XXH3_64bits(f->fps.data, f->fps.len * sizeof(uint32_t));
+    f->content = tw__hash_bytes(f->fps.data, f->fps.len * sizeof(uint32_t));
     f->time = d.time;
     f->event = tw__event_time(d.time, s->lead_days);
     f->e = s->e;

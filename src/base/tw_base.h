@@ -198,6 +198,16 @@ tw__isa tw__isa_supported(void);
 const char *tw__isa_name(tw__isa isa);
 int tw__isa_from_name(const char *name, tw__isa *out);
 
+/* ------------------------------------------- hashing bytes (tw_hash.c) */
+
+/* XXH3_64bits of p[0, n) with the active set's vectors (the same value
+ * whichever runs). */
+uint64_t tw__hash_bytes(const void *p, size_t n);
+typedef uint64_t (*tw__hash_bytes_fn)(const void *p, size_t n);
+uint64_t tw__hash_bytes_scalar(const void *p, size_t n);
+uint64_t tw__hash_bytes_avx2(const void *p, size_t n);
+tw__hash_bytes_fn tw__hash_bytes_for(tw__isa isa);
+
 /* ------------------------------------- sorting hash sets (tw_buf.c) */
 
 /* tw__sort_unique_hashes_u32 has one variant per instruction set, the
