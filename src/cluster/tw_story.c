@@ -367,6 +367,7 @@ typedef struct walk_ctx {
     tw__buf *edges;          /* per worker */
     float **acc;             /* per worker: n dot products, zero between units */
     tw__story_acc_fn accumulate; /* the active instruction set's */
+    int vec_scan;                /* block_edges with vectors (not forced scalar) */
 } walk_ctx;
 
 #define TW_SCAN_BLOCK 16
@@ -375,12 +376,14 @@ typedef struct walk_ctx {
  * edge minimum, a bit each. gcc does not vectorize the plain loop (16
  * compares, sets and ors: half the walk's own instructions on SaudiNewsNet,
  * whose 3-day windows hold 3,300 reports on average), so a whole block,
- * with SSE2 (every x86-64 has it), is four compares and four masks. */
-static inline unsigned block_edges(const float *acc, size_t n)
+ * with SSE2 (every x86-64 has it), is four compares and four masks. The
+ * plain loop is the reference: TAWAM_FORCE_ISA=scalar takes it (vec 0),
+ * so the tests that force it compare the two. */
+static inline unsigned block_edges(const float *acc, size_t n, int vec)
 {
     unsigned m = 0;
 #if defined(__SSE2__)
-    if (n == TW_SCAN_BLOCK) {
+    if (vec && n == TW_SCAN_BLOCK) {
         const __m128 t = _mm_set1_ps((float)TW_STORY_EDGE_MIN);
         for (int q = 0; q < 4; q++)
             m |= (unsigned)_mm_movemask_ps(_mm_cmpge_ps(_mm_loadu_ps(acc + 4 * q), t)) << (4 * q);
@@ -453,7 +456,8 @@ static int walk_range(void *ctx_, unsigned worker, size_t begin, size_t end)
          * products that reach the minimum are looked at, in order; the
          * window is cleared in one go after. */
         for (size_t o0 = lo; o0 < pi && !rc; o0 += TW_SCAN_BLOCK) {
-            unsigned hits = block_edges(acc + o0, pi - o0 < TW_SCAN_BLOCK ? pi - o0 : TW_SCAN_BLOCK);
+            unsigned hits = block_edges(acc + o0, pi - o0 < TW_SCAN_BLOCK ? pi - o0 : TW_SCAN_BLOCK,
+                                        c->vec_scan);
             for (; hits; hits &= hits - 1) {
                 /* the time factor is at most 1: below the minimum, no edge and no exp() */
                 size_t other = o0 + (size_t)__builtin_ctz(hits);
@@ -621,7 +625,7 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
     if ((rc = layout(&lc, n, lw)))
         goto done;
     walk_ctx ctx = {u, v, p, post, list, self, tpos, epos, unit_at, n, parts, acc,
-                    tw__story_acc_for(tw__isa_active())};
+                    tw__story_acc_for(tw__isa_active()), tw__isa_active() != TW__ISA_SCALAR};
     rc = tw__parallel_claim(n, threads, TW_WALK_GRAIN, walk_range, &ctx);
     for (unsigned w = 0; !rc && w < threads; w++) {
         if (!parts[w].len)
