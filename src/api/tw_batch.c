@@ -346,6 +346,7 @@ static inline void df_tally(uint8_t *filter, uint32_t mul, unsigned shift, const
 {
     /* the loads ahead in a loop of their own, so the main one tests no bound */
     size_t i = 0;
+    TW_UNROLL4
     for (; i + TW_DF_AHEAD < n; i++) {
         __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)], 1);
         df_count(filter, mul, shift, x[i]);
@@ -360,6 +361,7 @@ static inline size_t df_gather(const uint8_t *filter, uint32_t mul, unsigned shi
                                const uint32_t *x, size_t n, uint32_t *out)
 {
     size_t k = 0, i = 0;
+    TW_UNROLL4
     for (; i + TW_DF_AHEAD < n; i++) {
         __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)]);
         uint32_t v = x[i];

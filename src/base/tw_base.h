@@ -16,6 +16,16 @@
 #define TW_UNUSED(x) ((void)(x))
 #define TW_LIKELY(x) __builtin_expect(!!(x), 1)
 #define TW_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* Unrolls the loop after it four times: for the short scalar loops that
+ * count and scatter hash keys (a load, a shift, an increment a key), where
+ * gcc 12 at -O3 leaves the loop's own three instructions on every key. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define TW_UNROLL4 _Pragma("GCC unroll 4")
+#elif defined(__clang__)
+#define TW_UNROLL4 _Pragma("unroll 4")
+#else
+#define TW_UNROLL4
+#endif
 
 /* A growable array of fixed-size elements. */
 typedef struct tw__buf {

@@ -107,10 +107,13 @@ void tw__hash_buckets(const uint32_t *keys, uint32_t *tmp, size_t n, unsigned bi
     unsigned shift = varying > bits ? varying - bits : 0;
     uint32_t mask = ((uint32_t)1 << bits) - 1;
     memset(ends, 0, (((size_t)1 << bits) + 1) * sizeof ends[0]);
+    TW_UNROLL4
     for (size_t i = 0; i < n; i++)
         ends[((keys[i] >> shift) & mask) + 1]++;
+    TW_UNROLL4
     for (size_t b = 0; b < ((size_t)1 << bits); b++)
         ends[b + 1] += ends[b];
+    TW_UNROLL4
     for (size_t i = 0; i < n; i++)
         tmp[ends[(keys[i] >> shift) & mask]++] = keys[i];
 }

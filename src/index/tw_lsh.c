@@ -168,12 +168,15 @@ static int spread_entries(void *ctx_, unsigned worker, size_t begin, size_t end)
 {
     sort_ctx *c = ctx_;
     size_t *h = c->hist + (size_t)worker * TW_LSH_BUCKETS;
-    if (c->write)
+    if (c->write) {
+        TW_UNROLL4
         for (size_t i = begin; i < end; i++)
             c->tmp[h[c->e[i].key >> 56]++] = c->e[i];
-    else
+    } else {
+        TW_UNROLL4
         for (size_t i = begin; i < end; i++)
             h[c->e[i].key >> 56]++;
+    }
     return TW_OK;
 }
 
@@ -191,9 +194,11 @@ static void sort_bucket(const sort_ctx *c, size_t *count, size_t k)
     const int shift = 56 - bits;
     const uint64_t mask = ((uint64_t)1 << bits) - 1;
     memset(count, 0, ((size_t)1 << bits) * sizeof *count);
+    TW_UNROLL4
     for (size_t i = 0; i < n; i++)
         count[(src[i].key >> shift) & mask]++;
     tw__offsets(count, (size_t)1 << bits);
+    TW_UNROLL4
     for (size_t i = 0; i < n; i++)
         dst[count[(src[i].key >> shift) & mask]++] = src[i];
     /* count[s] is now the end of sub-bucket s */
