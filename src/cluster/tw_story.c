@@ -331,9 +331,11 @@ static int sort_edges(edge *e, size_t n, uint32_t max_end)
     for (int pass = 0; pass < 2 * digits; pass++) {
         int shift = bits * (pass % digits), by_a = pass >= digits;
         memset(count, 0, buckets * sizeof *count);
+        TW_UNROLL4
         for (size_t i = 0; i < n; i++)
             count[((by_a ? src[i].a : src[i].b) >> shift) & (buckets - 1)]++;
         tw__offsets(count, buckets);
+        TW_UNROLL4
         for (size_t i = 0; i < n; i++)
             dst[count[((by_a ? src[i].a : src[i].b) >> shift) & (buckets - 1)]++] = src[i];
         edge *t = src;
@@ -521,6 +523,7 @@ static int layout_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     for (size_t pi = begin; pi < end; pi++) {
         size_t un = c->ord[pi].unit;
         if (!c->write) {
+            TW_UNROLL4
             for (size_t k = v->off[un]; k < v->off[un + 1]; k++)
                 tl[v->id[k]].next++;
             continue;
