@@ -110,7 +110,6 @@ void tw__hash_buckets(const uint32_t *keys, uint32_t *tmp, size_t n, unsigned bi
     TW_UNROLL4
     for (size_t i = 0; i < n; i++)
         ends[((keys[i] >> shift) & mask) + 1]++;
-    TW_UNROLL4
     for (size_t b = 0; b < ((size_t)1 << bits); b++)
         ends[b + 1] += ends[b];
     TW_UNROLL4
