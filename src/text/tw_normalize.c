@@ -230,7 +230,11 @@ static void simd_tables(tw__norm_table *t)
                 s->compact[m][k++] = (uint8_t)b;
         while (k < 8)
             s->compact[m][k++] = 0x80;
+        for (k = 0; k < 8; k++) /* 0x80 + 8 still has its top bit: a zero */
+            s->compact_hi[m][k] = (uint8_t)(s->compact[m][k] + 8);
     }
+    memset(s->k16, 16, sizeof s->k16);
+    memset(s->k80, 0x80, sizeof s->k80);
 }
 
 tw__norm_kernel tw__norm_kernel_for(tw__isa isa)

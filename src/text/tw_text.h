@@ -54,8 +54,15 @@ typedef struct tw__norm_simd {
      * 0xFF when neither */
     uint8_t c2_a0, c2_ab, c2_bb;
     /* for tw__charmap's kernels, which close up the bytes they keep with a
-     * shuffle per 8: the positions of mask m's set bits, then 0x80s */
+     * shuffle per 8: the positions of mask m's set bits, then 0x80s; and
+     * the same plus 8, for the upper 8 bytes of a 16-byte shuffle (a table
+     * of its own: adding 8 in the loop made gcc 12 rebuild the constant
+     * there, short of registers, 5 instructions a 32-byte block) */
     uint8_t compact[256][8];
+    uint8_t compact_hi[256][8];
+    /* byte constants the AVX2 normalizer reads from here (32 bytes, its
+     * width; V_K16 in tw_text_kernels.h says why) */
+    uint8_t k16[32], k80[32];
 } tw__norm_simd;
 
 typedef struct tw__norm_table {

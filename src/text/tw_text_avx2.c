@@ -31,6 +31,7 @@ typedef __m256i V;
 #define V_BLEND _mm256_blendv_epi8
 #define V_MOVEMASK(v) (uint32_t) _mm256_movemask_epi8(v)
 #define V_CHARMAP tw__charmap_avx2
+#define V_CONST_FROM_TABLE 1 /* (tw_text_kernels.h, V_K16) */
 
 /* Stores the bytes of o that kept marks, in order, at dst (32 bytes may
  * be written); returns how many. Each 8 bytes are closed up by a shuffle,
@@ -46,7 +47,7 @@ static inline size_t V_COMPACT(const tw__norm_simd *s, __m256i o, uint32_t kept,
         __m128i v = lane ? _mm256_extracti128_si256(o, 1) : _mm256_castsi256_si128(o);
         unsigned lo = kept & 0xFF, hi = (kept >> 8) & 0xFF;
         __m128i idx = _mm_loadl_epi64((const __m128i *)s->compact[lo]);
-        __m128i idx_hi = _mm_add_epi8(_mm_loadl_epi64((const __m128i *)s->compact[hi]), _mm_set1_epi8(8));
+        __m128i idx_hi = _mm_loadl_epi64((const __m128i *)s->compact_hi[hi]);
         __m128i c = _mm_shuffle_epi8(v, _mm_unpacklo_epi64(idx, idx_hi));
         size_t nlo = (size_t)__builtin_popcount(lo);
         _mm_storel_epi64((__m128i *)(dst + n), c);

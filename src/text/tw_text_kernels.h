@@ -27,11 +27,25 @@
  * each constant rebuilt in the loop (mov, movd, broadcast) for want of
  * registers — 13% of the AVX2 kernel's instructions (callgrind, 3,000
  * SaudiNewsNet articles: 62.9M -> 54.8M). */
+/* V_K16(s) and V_K80(s): 16s and 0x80s for the normalizer's loop. A kernel
+ * file defines V_CONST_FROM_TABLE when its compiler, short of registers,
+ * rebuilt them inside the loop (AVX2 with gcc 12: mov, movd, broadcast,
+ * three instructions a block each); a load from the table (k16 and k80 in
+ * tw_text.h) folds into the instruction that uses it. The SSE4.2 kernel
+ * keeps them in registers, and a load there costs one more. */
+#ifdef V_CONST_FROM_TABLE
+#define V_K16(s) V_LOAD((const V *)(s)->k16)
+#define V_K80(s) V_LOAD((const V *)(s)->k80)
+#else
+#define V_K16(s) V_SET1(16)
+#define V_K80(s) V_SET1((char)0x80)
+#endif
+
 static inline V lookup128(const tw__norm_simd *s, V idx)
 {
     V r = V_SHUFFLE(V_TABLE(s->pair_x[0]), idx);
     for (int k = 1; k < 8; k++) {
-        idx = V_SUB(idx, V_SET1(16));
+        idx = V_SUB(idx, V_K16(s));
         __asm__("" : "+x"(idx)); /* one subtraction a row (see above) */
         r = V_XOR(r, V_SHUFFLE(V_TABLE(s->pair_x[k]), idx));
     }
@@ -67,8 +81,15 @@ static inline V is_lead(V v)
 
 static inline V is_cont(V v)
 {
-    return V_CMPEQ(V_AND(v, V_SET1((char)0xC0)),
-                             V_SET1((char)0x80));
+    return V_CMPEQ(V_AND(v, V_SET1((char)0xC0)), V_SET1((char)0x80));
+}
+
+/* The same for the normalizer's loop (V_K80: see above); the other loops
+ * keep 0x80 in a register. */
+static inline V is_cont_k(const tw__norm_simd *s, V v)
+{
+    (void)s; /* (unused when V_K80 is a V_SET1) */
+    return V_CMPEQ(V_AND(v, V_SET1((char)0xC0)), V_K80(s));
 }
 
 size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len, uint8_t *out,
@@ -102,8 +123,8 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
         V lead = is_lead(v);
         V val = lookup128(s, V_BLEND(pair_index(vp, v), pair_index(v, vn), lead));
         V known = V_XOR(V_CMPEQ(val, ff), ff);
-        V lok = V_AND(V_AND(lead, is_cont(vn)), known);
-        V cok = V_AND(V_AND(is_lead(vp), is_cont(v)), known);
+        V lok = V_AND(V_AND(lead, is_cont_k(s, vn)), known);
+        V cok = V_AND(V_AND(is_lead(vp), is_cont_k(s, v)), known);
         V lout = V_ADD(V_SET1((char)0xD8), V_AND(V_SRLI16(val, 6), V_SET1(1)));
         V cout = V_OR(V_SET1((char)0x80), V_AND(val, V_SET1(0x3F)));
         V o = V_BLEND(cout, lout, lok);

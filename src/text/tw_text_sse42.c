@@ -43,7 +43,7 @@ static inline size_t V_COMPACT(const tw__norm_simd *s, __m128i o, uint32_t kept,
     }
     unsigned lo = kept & 0xFF, hi = (kept >> 8) & 0xFF;
     __m128i idx = _mm_loadl_epi64((const __m128i *)s->compact[lo]);
-    __m128i idx_hi = _mm_add_epi8(_mm_loadl_epi64((const __m128i *)s->compact[hi]), _mm_set1_epi8(8));
+    __m128i idx_hi = _mm_loadl_epi64((const __m128i *)s->compact_hi[hi]);
     __m128i c = _mm_shuffle_epi8(o, _mm_unpacklo_epi64(idx, idx_hi));
     size_t nlo = (size_t)__builtin_popcount(lo);
     _mm_storel_epi64((__m128i *)dst, c);
