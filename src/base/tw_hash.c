@@ -6,8 +6,8 @@
  * SSE2, about 1.1 instructions a byte, where AVX2 takes a third of that
  * (tw_hash_avx2.c). A document's set (a few KB) is hashed this way to find
  * exact copies: 39 M instructions of SaudiNewsNet's near-copy job went to
- * the library's XXH3. This file is the reference the tests hold the AVX2
- * one to.
+ * the library's XXH3. The tests hold every variant to the library's
+ * XXH3_64bits.
  */
 #define XXH_INLINE_ALL
 #include <xxhash.h>

@@ -17,16 +17,6 @@
  * has. (The AVX-512 kernel, tw_text_avx512.c, takes the short folds inside
  * its blocks, with a compress.)
  */
-/* 128-entry lookup of the pair table, idx < 128: row idx >> 4, column
- * idx & 15. The shuffle reads a column and gives 0 where the index's top
- * bit is set, so with rows stored as XORs of their neighbours (pair_x)
- * and the index stepped down 16 a row, the rows at or below idx's XOR
- * back to its own and the rest, negative, add nothing: three operations a
- * row, where masking each row's hits took five. The empty asm keeps the
- * chain of subtractions: without it gcc 12 rewrote them as idx + (-16k),
- * each constant rebuilt in the loop (mov, movd, broadcast) for want of
- * registers — 13% of the AVX2 kernel's instructions (callgrind, 3,000
- * SaudiNewsNet articles: 62.9M -> 54.8M). */
 /* V_K16(s) and V_K80(s): 16s and 0x80s for the normalizer's loop. A kernel
  * file defines V_CONST_FROM_TABLE when its compiler, short of registers,
  * rebuilt them inside the loop (AVX2 with gcc 12: mov, movd, broadcast,
@@ -41,6 +31,16 @@
 #define V_K80(s) V_SET1((char)0x80)
 #endif
 
+/* 128-entry lookup of the pair table, idx < 128: row idx >> 4, column
+ * idx & 15. The shuffle reads a column and gives 0 where the index's top
+ * bit is set, so with rows stored as XORs of their neighbours (pair_x)
+ * and the index stepped down 16 a row, the rows at or below idx's XOR
+ * back to its own and the rest, negative, add nothing: three operations a
+ * row, where masking each row's hits took five. The empty asm keeps the
+ * chain of subtractions: without it gcc 12 rewrote them as idx + (-16k),
+ * each constant rebuilt in the loop (mov, movd, broadcast) for want of
+ * registers — 13% of the AVX2 kernel's instructions (callgrind, 3,000
+ * SaudiNewsNet articles: 62.9M -> 54.8M). */
 static inline V lookup128(const tw__norm_simd *s, V idx)
 {
     V r = V_SHUFFLE(V_TABLE(s->pair_x[0]), idx);
