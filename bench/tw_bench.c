@@ -238,7 +238,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++) {
             tw__tokenize(&e->norm, norm[i].data, norm[i].len, &s->tokens);
             tw__shingle(norm[i].data, norm[i].len, s->tokens.data, s->tokens.len, e->cfg.shingle_k, 0,
-                        &s->tokhash, &s->tmp, &s->fps);
+                        &s->tokhash, &s->keys, &s->fps);
             nsh += s->fps.len;
             if (r == 0) {
                 tw__buf_reserve(&sets[i], s->fps.len + 1, sizeof(uint32_t));

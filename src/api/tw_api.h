@@ -48,7 +48,7 @@ struct tw_scratch {
     tw__strip_work sw;
     tw__buf tokens;  /* tw__token */
     tw__buf tokhash; /* uint64_t */
-    tw__buf tmp;     /* uint32_t */
+    tw__buf keys;    /* uint32_t: a key table (tw__keys_unique) */
     tw__buf fps;     /* uint32_t: the document's shingle set */
     tw__buf fps2;    /* uint32_t: a second set, for tw_similarity */
     tw__buf text;    /* uint8_t: normalized title + '\n' + text */

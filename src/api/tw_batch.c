@@ -156,7 +156,7 @@ int tw_features_compute(tw_scratch *s, const tw_doc *doc, tw_features *f, tw_tex
     if (s->terms.len)
         memcpy(f->terms.data, s->terms.data, s->terms.len * sizeof(tw__term));
     f->terms.len = s->terms.len;
-    f->content = tw__hash_bytes(f->fps.data, f->fps.len * sizeof(uint32_t));
+    f->content = tw__keys_hash(f->fps.data, f->fps.len);
     f->time = d.time;
     f->event = tw__event_time(d.time, s->lead_days);
     f->e = s->e;
@@ -730,7 +730,7 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
     return rc;
 }
 
-/* Step 3: reorders each set as [rare | common], both runs sorted;
+/* Step 3: reorders each set as [rare | common], each run in the set's order;
  * documents in parallel. A bitmap of the common shingles' top bits (32 KB,
  * in cache) turns away almost every shingle before the set is asked, and a
  * set with no common shingle is not written at all. */
@@ -822,6 +822,7 @@ typedef struct pair_ctx {
     tw_batch *b;
     tw__uf *uf;
     tw__pair_rule rule, root_rule;
+    tw__buf table; /* key table for the exact check, room for the largest set */
 } pair_ctx;
 
 static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
@@ -831,16 +832,18 @@ static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
         return 1;
     c->b->st.candidates++;
     tw__docset a = docset_of(c->b, earlier), d = docset_of(c->b, later);
-    if (!tw__pair_is_dup(&a, &d, &c->rule, NULL))
-        return 0;
+    int dup = tw__pair_is_dup(&a, &d, &c->rule, &c->table, NULL);
+    if (dup <= 0)
+        return dup;
     /* No chaining: the two clusters' earliest members must resemble each
      * other too, at a lower bar, or a run of small edits (or a shared
      * formula) walks from one text to an unrelated one. */
     uint32_t ra = tw__uf_find(c->uf, earlier), rd = tw__uf_find(c->uf, later);
     if (ra != earlier || rd != later) {
         tw__docset x = docset_of(c->b, ra), y = docset_of(c->b, rd);
-        if (!tw__pair_is_dup(&x, &y, &c->root_rule, NULL))
-            return 0;
+        dup = tw__pair_is_dup(&x, &y, &c->root_rule, &c->table, NULL);
+        if (dup <= 0)
+            return dup;
     }
     c->b->st.verified++;
     tw__uf_union(c->uf, earlier, later);
@@ -1082,9 +1085,16 @@ int tw_batch_cluster(tw_batch *b)
         rc = band_entries(b, &rule, &work, &entries, &scratch);
     b->st.bands_s = (t = tw__seconds()) - t1;
     if (!rc) {
-        pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share}};
-        rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, &scratch,
-                           on_pair, &ctx);
+        pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share}, {0}};
+        const tw__doc *docs = b->docs.data;
+        size_t maxn = 0;
+        for (size_t i = 0; i < n; i++)
+            maxn = docs[i].n > maxn ? docs[i].n : maxn;
+        rc = tw__keys_reserve(&ctx.table, maxn);
+        if (!rc)
+            rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, &scratch,
+                               on_pair, &ctx);
+        tw__buf_free(&ctx.table);
     }
     size_t work_bytes = work.cap;
     if (!rc) {

@@ -308,7 +308,7 @@ void tw_scratch_free(tw_scratch *s)
     tw__term_cache_free(s->tcache);
     tw__buf_free(&s->tokens);
     tw__buf_free(&s->tokhash);
-    tw__buf_free(&s->tmp);
+    tw__buf_free(&s->keys);
     tw__buf_free(&s->fps);
     tw__buf_free(&s->fps2);
     tw__buf_free(&s->text);
@@ -397,7 +397,7 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
         tw__word_hashes_seeded(t, s->text.len, tok + hashed, s->tokens.len - hashed, e->cfg.seed,
                                s->tokhash.data);
         rc = tw__shingle_hashes(wh + (first - hashed), local.tokens, e->cfg.shingle_k, e->cfg.seed,
-                                &s->tmp, &s->fps);
+                                &s->keys, &s->fps);
     }
     s->terms.len = 0;
     s->lead_days = 0;
@@ -466,6 +466,5 @@ int tw_similarity(tw_scratch *s, const char *a, size_t alen, const char *b, size
     rc = tw__prepare(s, &db, 0, NULL, NULL, NULL);
     if (rc)
         return rc;
-    *jaccard = tw__jaccard_sorted(s->fps2.data, s->fps2.len, s->fps.data, s->fps.len);
-    return TW_OK;
+    return tw__jaccard_keys(&s->keys, s->fps2.data, s->fps2.len, s->fps.data, s->fps.len, jaccard);
 }

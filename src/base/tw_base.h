@@ -137,11 +137,6 @@ static inline size_t tw__offsets(size_t *count, size_t n)
 
 /* Sorts n 32-bit keys in place (LSD radix; tmp must hold n keys). */
 void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
-/* For keys spread evenly over 32 bits (hashes): sorts them and drops
- * duplicates, returning how many keys are left at the front of keys.
- * Faster than the radix sort for small n (one bucket pass and insertion
- * sort); tmp must hold n keys. */
-size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n);
 
 /* Monotonic wall-clock seconds (tw_parallel.c), for the steps' timings. */
 double tw__seconds(void);
@@ -208,60 +203,30 @@ tw__isa tw__isa_supported(void);
 const char *tw__isa_name(tw__isa isa);
 int tw__isa_from_name(const char *name, tw__isa *out);
 
-/* ------------------------------------------- hashing bytes (tw_hash.c) */
+/* ------------------------- sets of keys in a scratch table (tw_buf.c) */
 
-/* XXH3_64bits of p[0, n) with the active set's vectors (the same value
- * whichever runs). */
-uint64_t tw__hash_bytes(const void *p, size_t n);
-typedef uint64_t (*tw__hash_bytes_fn)(const void *p, size_t n);
-uint64_t tw__hash_bytes_scalar(const void *p, size_t n);
-uint64_t tw__hash_bytes_avx2(const void *p, size_t n);
-tw__hash_bytes_fn tw__hash_bytes_for(tw__isa isa);
+/* A key table is a tw__buf of uint32_t slots, zero between calls, that a
+ * call fills with a set of nonzero keys (hashes: tw__key_slot's probing, at
+ * most a quarter full) and clears again. It replaced sorting a document's
+ * shingles: one probe a key, where the bucket sort took a bucket pass, a
+ * sorting network and a merge (see tw_buf.c). Each fails only when the
+ * table cannot grow (TW_ENOMEM, nothing changed); tw__keys_reserve makes
+ * room for sets of up to n keys beforehand. */
+int tw__keys_reserve(tw__buf *table, size_t n);
 
-/* ------------------------------------- sorting hash sets (tw_buf.c) */
+/* Drops repeated keys from keys[0, n) in place, keeping each key's first
+ * occurrence in order; *out gets how many are left. */
+int tw__keys_unique(tw__buf *table, uint32_t *keys, size_t n, size_t *out);
 
-/* tw__sort_unique_hashes_u32 has one variant per instruction set, the
- * active one chosen once: the scalar one is the reference; the AVX-512 one
- * (tw_sort_avx512.c) sorts buckets of up to 16 keys in one register each,
- * the AVX2 one (tw_sort_avx2.c) buckets of up to 8.
- * Both radix-sort more than TW__SORT_HASHES_MAX keys. */
-#define TW__SORT_HASHES_MAX 8192
-typedef size_t (*tw__sort_unique_fn)(uint32_t *keys, uint32_t *tmp, size_t n);
-size_t tw__sort_unique_hashes_u32_scalar(uint32_t *keys, uint32_t *tmp, size_t n);
-size_t tw__sort_unique_hashes_u32_avx2(uint32_t *keys, uint32_t *tmp, size_t n);
-size_t tw__sort_unique_hashes_u32_avx512(uint32_t *keys, uint32_t *tmp, size_t n);
-tw__sort_unique_fn tw__sort_unique_for(tw__isa isa);
-/* Their shared first pass: spreads keys[0, n) (n >= 1) into tmp by 2^bits
- * buckets (bits <= 11) of the top bits that vary among them; ends[b] is
- * then where bucket b ends in tmp (it starts at ends[b - 1], or 0), each
- * bucket in input order. ends holds 2^bits + 1 entries. */
-void tw__hash_buckets(const uint32_t *keys, uint32_t *tmp, size_t n, unsigned bits, uint32_t *ends);
+/* |A ∩ B| of two duplicate-free key sets, in any order, into *out; or, as
+ * soon as the count can no longer reach `need`, some count below need
+ * (need 0: always the exact count). */
+int tw__keys_intersect(tw__buf *table, const uint32_t *a, size_t na, const uint32_t *b,
+                       size_t nb, size_t need, size_t *out);
 
-/* What the vector set sorts share. tw__sort_buckets: the bucket pass with
- * about `per` keys a bucket (ends as tw__hash_buckets', room for 2^11 + 1);
- * returns the number of buckets. tw__sort_unique_bucket: a bucket too large
- * for a register, x[0, m) (m >= 1), sorted in place and appended to keys
- * from u without duplicates; returns the new u. */
-static inline size_t tw__sort_buckets(const uint32_t *keys, uint32_t *tmp, size_t n, size_t per,
-                                      uint32_t *ends)
-{
-    unsigned bits = 1;
-    while (bits < 11 && ((size_t)1 << bits) < n / per)
-        bits++;
-    tw__hash_buckets(keys, tmp, n, bits, ends);
-    return (size_t)1 << bits;
-}
-
-#define TW__SORT_KEY(x) (x)
-static inline size_t tw__sort_unique_bucket(uint32_t *x, size_t m, uint32_t *keys, size_t u)
-{
-    TW__INSERTION_SORT(uint32_t, x, m, TW__SORT_KEY);
-    keys[u++] = x[0];
-    for (size_t i = 1; i < m; i++)
-        if (x[i] != x[i - 1])
-            keys[u++] = x[i];
-    return u;
-}
+/* A hash of a duplicate-free key set that does not depend on the keys'
+ * order (a sum of one product per key): equal sets, equal hashes. */
+uint64_t tw__keys_hash(const uint32_t *keys, size_t n);
 
 /* Whether TAWAM_NO_PRECOMPILED is set (not empty, not "0"): what is made at
  * build time (Hyperscan databases, the normalization table, LSH bands) is

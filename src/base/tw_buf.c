@@ -1,9 +1,8 @@
 /*
- * tw_buf.c — growable arrays and the sorts of hash keys, the plumbing every
- * stage uses (the set sort's AVX2 and AVX-512 variants are tw_sort_avx2.c
- * and tw_sort_avx512.c). Growth is geometric (x1.5 + 64) so amortized
- * appends are O(1); overflow of the byte count is checked before any
- * allocation.
+ * tw_buf.c — growable arrays, the radix sort and sets of hash keys in a
+ * scratch table: the plumbing every stage uses. Growth is geometric
+ * (x1.5 + 64) so amortized appends are O(1); overflow of the byte count is
+ * checked before any allocation.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -82,78 +81,116 @@ void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n)
     }
 }
 
-static size_t unique_sorted(uint32_t *keys, size_t n)
+/* Key tables (tw_base.h). A table of 2^k slots at least four times the
+ * keys: a key's first probe finds its home empty three times in four or
+ * better, so the loop's branch is predictable. Clearing after use is a
+ * memset of the slots used (16-32 bytes a key, L1-resident for one
+ * document's few hundred shingles).
+ *
+ * Why a table and not a sort: a document's shingles only need to be a set.
+ * Exact copies are found by an order-free hash (tw__keys_hash), the
+ * document frequencies, the split into rare and common runs and one-
+ * permutation hashing never looked at the order, and the exact check of a
+ * candidate pair (tw__keys_intersect) probes one run's table with the
+ * other's keys instead of merging two sorted runs. On 550-key sets a
+ * dedup pass took 1.8-2.7 ns a key where the AVX2 bucket sort took
+ * 8.9-11.5 (bench/README, session 15). */
+#define TW_KEYS_MIN_SLOTS 64
+
+/* The slots for n keys (a power of two >= 4n), or 0 when too many. */
+static size_t key_slots(size_t n)
 {
-    size_t u = n ? 1 : 0;
-    for (size_t i = 1; i < n; i++)
-        if (keys[i] != keys[u - 1])
-            keys[u++] = keys[i];
-    return u;
+    if (n > ((size_t)1 << 29))
+        return 0; /* past 2^31 slots; a set's size is a uint32_t anyway */
+    size_t slots = TW_KEYS_MIN_SLOTS;
+    while (slots < 4 * n)
+        slots *= 2;
+    return slots;
 }
 
-#define TW__SELF(x) (x)
-
-void tw__hash_buckets(const uint32_t *keys, uint32_t *tmp, size_t n, unsigned bits, uint32_t *ends)
+int tw__keys_reserve(tw__buf *table, size_t n)
 {
-    /* buckets by the top bits of the part that varies: keys that share
-     * their top bits (one bucket of the DF pass) spread as well */
-    /* the highest bit any two keys differ in is the highest that any key
-     * differs from the first in (two operations a key, where min and max
-     * took four times as many) */
-    uint32_t diff = 0;
-    for (size_t i = 1; i < n; i++)
-        diff |= keys[i] ^ keys[0];
-    unsigned varying = diff == 0 ? 0 : 32 - (unsigned)__builtin_clz(diff);
-    unsigned shift = varying > bits ? varying - bits : 0;
-    uint32_t mask = ((uint32_t)1 << bits) - 1;
-    memset(ends, 0, (((size_t)1 << bits) + 1) * sizeof ends[0]);
-    TW_UNROLL4
-    for (size_t i = 0; i < n; i++)
-        ends[((keys[i] >> shift) & mask) + 1]++;
-    for (size_t b = 0; b < ((size_t)1 << bits); b++)
-        ends[b + 1] += ends[b];
-    TW_UNROLL4
-    for (size_t i = 0; i < n; i++)
-        tmp[ends[(keys[i] >> shift) & mask]++] = keys[i];
+    size_t slots = key_slots(n);
+    if (!slots)
+        return TW_ERANGE;
+    if (slots <= table->cap)
+        return TW_OK;
+    /* a new block, all zero: the old one's contents are zero anyway */
+    uint32_t *p = calloc(slots, sizeof *p);
+    if (!p)
+        return TW_ENOMEM;
+    free(table->data);
+    table->data = p;
+    table->cap = slots;
+    table->len = 0;
+    return TW_OK;
 }
 
-size_t tw__sort_unique_hashes_u32_scalar(uint32_t *keys, uint32_t *tmp, size_t n)
+int tw__keys_unique(tw__buf *table, uint32_t *keys, size_t n, size_t *out)
 {
-    /* One pass into 2^bits buckets by the top varying bits, about two keys
-     * a bucket, then insertion sort inside each: for one document's few
-     * hundred shingle hashes, half the work of four radix passes. */
-    if (n > TW__SORT_HASHES_MAX) {
-        tw__radix_sort_u32(keys, tmp, n);
-        return unique_sorted(keys, n);
+    int rc = tw__keys_reserve(table, n);
+    if (rc)
+        return rc;
+    uint32_t *t = table->data;
+    const size_t slots = key_slots(n), mask = slots - 1;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t x = keys[i];
+        size_t s = tw__key_slot(t, mask, x);
+        if (!t[s]) {
+            t[s] = x;
+            keys[k++] = x;
+        }
     }
-    if (n < 2)
-        return n;
-    unsigned bits = 1;
-    while (bits < 11 && ((size_t)1 << bits) < n / 2)
-        bits++;
-    uint32_t ends[(1u << 11) + 1];
-    tw__hash_buckets(keys, tmp, n, bits, ends);
-    /* insertion sort runs across bucket edges harmlessly (earlier buckets
-     * hold smaller keys) */
-    TW__INSERTION_SORT(uint32_t, tmp, n, TW__SELF);
-    /* back into keys, duplicates dropped on the way (no copy, then a pass) */
-    size_t u = 1;
-    keys[0] = tmp[0];
-    for (size_t i = 1; i < n; i++) {
-        keys[u] = tmp[i];
-        u += tmp[i] != tmp[i - 1];
+    memset(t, 0, slots * sizeof *t);
+    *out = k;
+    return TW_OK;
+}
+
+int tw__keys_intersect(tw__buf *table, const uint32_t *a, size_t na, const uint32_t *b,
+                       size_t nb, size_t need, size_t *out)
+{
+    if (na > nb) { /* the table holds the smaller set */
+        const uint32_t *t = a;
+        a = b;
+        b = t;
+        size_t tn = na;
+        na = nb;
+        nb = tn;
     }
-    return u;
+    *out = 0;
+    if (na == 0 || need > na)
+        return TW_OK;
+    int rc = tw__keys_reserve(table, na);
+    if (rc)
+        return rc;
+    uint32_t *t = table->data;
+    const size_t slots = key_slots(na), mask = slots - 1;
+    for (size_t i = 0; i < na; i++)
+        t[tw__key_slot(t, mask, a[i])] = a[i];
+    /* b's keys probed 32 at a time; between, whether what is left of b
+     * (and of a) could still make up need */
+    size_t inter = 0, j = 0;
+    while (j < nb) {
+        size_t left = nb - j < na - inter ? nb - j : na - inter;
+        if (inter + left < need)
+            break;
+        size_t stop = nb - j > 32 ? j + 32 : nb;
+        for (; j < stop; j++)
+            inter += t[tw__key_slot(t, mask, b[j])] != 0;
+    }
+    memset(t, 0, slots * sizeof *t);
+    *out = inter;
+    return TW_OK;
 }
 
-tw__sort_unique_fn tw__sort_unique_for(tw__isa isa)
+uint64_t tw__keys_hash(const uint32_t *keys, size_t n)
 {
-    return TW__AVX512_AVX2_OR(isa, tw__sort_unique_hashes_u32_avx512, tw__sort_unique_hashes_u32_avx2,
-                              tw__sort_unique_hashes_u32_scalar);
-}
-
-size_t tw__sort_unique_hashes_u32(uint32_t *keys, uint32_t *tmp, size_t n)
-{
-    /* the active set is decided once (tw_cpu.c); asking costs a load */
-    return tw__sort_unique_for(tw__isa_active())(keys, tmp, n);
+    /* one 32x32->64-bit product a key, summed: the order drops out, and
+     * the loop vectorizes (pmuludq). Two sets of the same size (the
+     * callers compare sizes too) collide as two random 64-bit sums. */
+    uint64_t h = 0;
+    for (size_t i = 0; i < n; i++)
+        h += (uint64_t)(keys[i] ^ 0x9E3779B9u) * (keys[i] ^ 0x7F4A7C15u);
+    return h;
 }

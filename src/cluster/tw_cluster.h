@@ -44,7 +44,7 @@ void tw__story_acc_avx512(const tw__posting *pb, size_t start, size_t end, uint3
                           float *acc);
 tw__story_acc_fn tw__story_acc_for(tw__isa isa);
 
-/* A document's shingle set split in two sorted runs: fp[0..n_low) are
+/* A document's shingle set split in two runs: fp[0..n_low) are
  * shingles rare in the collection, fp[n_low..n) boilerplate-like ones. */
 typedef struct tw__docset {
     const uint32_t *fp;
@@ -59,9 +59,11 @@ typedef struct tw__pair_rule {
 /* The rule: when both documents have at least template_share of rare
  * shingles, they must match on those (a shared site template or formula
  * does not count); otherwise on all shingles (a text reprinted so widely
- * that its own shingles are common). *score gets the Jaccard decided on. */
+ * that its own shingles are common). *score gets the Jaccard decided on.
+ * Returns 1 or 0, or TW_ENOMEM when the key table (tw__keys_intersect)
+ * cannot grow; tw__keys_reserve for the largest set first rules that out. */
 int tw__pair_is_dup(const tw__docset *a, const tw__docset *b, const tw__pair_rule *rule,
-                    double *score);
+                    tw__buf *table, double *score);
 
 /* Whether a document's signature should be taken over its rare shingles
  * (1) as well as over all of them. */

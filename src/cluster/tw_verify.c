@@ -37,38 +37,24 @@ static size_t least_reaching(double t, size_t sum, size_t most)
     return x;
 }
 
-/* The intersection of two sorted runs, or, as soon as it can no longer
- * reach `need` (what is left of the shorter run would not make up the
- * difference), some count below need. The test runs every 32 steps of
- * the merge (tw__merge_step; tw__intersect_sorted takes the tail). */
-static size_t intersect_reaching(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
-                                 size_t need)
-{
-    size_t i = 0, j = 0, inter = 0;
-    /* 32 steps at a time while both runs have 32 left: no bounds to test */
-    while (na - i >= 32 && nb - j >= 32) {
-        size_t ra = na - i, rb = nb - j;
-        if (inter + (ra < rb ? ra : rb) < need)
-            return inter;
-        for (int step = 0; step < 32; step++)
-            inter += tw__merge_step(a, b, &i, &j);
-    }
-    return inter + tw__intersect_sorted(a + i, na - i, b + j, nb - j);
-}
-
 /* Candidates that fail (about 70% on SaudiNewsNet) stop counting once the
- * threshold is out of reach; the decision is the full count's, and a
- * caller asking for the score gets the full count. */
+ * threshold is out of reach (tw__keys_intersect's need); the decision is
+ * the full count's, and a caller asking for the score gets the full
+ * count. */
 int tw__pair_is_dup(const tw__docset *a, const tw__docset *b, const tw__pair_rule *rule,
-                    double *score)
+                    tw__buf *table, double *score)
 {
     const double t = score ? 0.0 : rule->threshold;
     double j;
+    size_t low = 0, high = 0;
+    int rc;
     if (tw__docset_uses_rare(a, rule) && tw__docset_uses_rare(b, rule)) {
         size_t sum = (size_t)a->n_low + b->n_low;
         size_t most = a->n_low < b->n_low ? a->n_low : b->n_low;
-        size_t low = intersect_reaching(a->fp, a->n_low, b->fp, b->n_low,
-                                        least_reaching(t, sum, most));
+        rc = tw__keys_intersect(table, a->fp, a->n_low, b->fp, b->n_low,
+                                least_reaching(t, sum, most), &low);
+        if (rc)
+            return rc;
         j = jaccard_of(low, sum);
     } else {
         size_t ahi = a->n - a->n_low, bhi = b->n - b->n_low;
@@ -76,11 +62,15 @@ int tw__pair_is_dup(const tw__docset *a, const tw__docset *b, const tw__pair_rul
         size_t need = least_reaching(t, sum, a->n < b->n ? a->n : b->n);
         /* the common runs can add at most most_hi to the rare runs' count */
         size_t need_low = need > most_hi ? need - most_hi : 0;
-        size_t low = intersect_reaching(a->fp, a->n_low, b->fp, b->n_low, need_low);
+        rc = tw__keys_intersect(table, a->fp, a->n_low, b->fp, b->n_low, need_low, &low);
+        if (rc)
+            return rc;
         if (low < need_low)
             return 0; /* out of reach already (never when a score is asked: need is 0) */
-        size_t high = intersect_reaching(a->fp + a->n_low, ahi, b->fp + b->n_low, bhi,
-                                         need > low ? need - low : 0);
+        rc = tw__keys_intersect(table, a->fp + a->n_low, ahi, b->fp + b->n_low, bhi,
+                                need > low ? need - low : 0, &high);
+        if (rc)
+            return rc;
         j = jaccard_of(low + high, sum);
     }
     if (score)

@@ -14,8 +14,9 @@
  * a 32-byte XXH3 per window): tokenize + shingle on SaudiNewsNet went from
  * 310-345 ms to 260-275 ms (build/tw_bench), near-copy accuracy unchanged
  * (bench/accuracy.sh, within the LSH's own run-to-run spread).
- * Sets are sorted and deduplicated in one go (one bucket pass and insertion,
- * tw__sort_unique_hashes_u32), ready for exact Jaccard by merging.
+ * Repeated shingles are dropped with a key table (tw__keys_unique), each
+ * kept where it first occurs: a set, in no particular order, which is all
+ * the later stages ask of it (exact Jaccard by tw__keys_intersect).
  */
 /* xxHash's own header in inline mode: the hash of long words is inlined
  * instead of called through the shared library. */
@@ -125,7 +126,7 @@ void tw__word_hashes_seeded(const uint8_t *text, size_t text_len, const tw__toke
     tw__word_hashes_for(tw__isa_active())(text, text_len, tok, ntok, k1, k2, seed, th);
 }
 
-int tw__shingle_hashes(const uint64_t *th, size_t ntok, int k, uint64_t seed, tw__buf *tmp,
+int tw__shingle_hashes(const uint64_t *th, size_t ntok, int k, uint64_t seed, tw__buf *table,
                        tw__buf *out)
 {
     out->len = 0;
@@ -135,8 +136,7 @@ int tw__shingle_hashes(const uint64_t *th, size_t ntok, int k, uint64_t seed, tw
         k = 1;
     size_t kk = (size_t)k > ntok ? ntok : (size_t)k;
     size_t nsh = ntok - kk + 1;
-    if (tw__buf_reserve_empty(out, nsh, sizeof(uint32_t)) ||
-        tw__buf_reserve_empty(tmp, nsh, sizeof(uint32_t)))
+    if (tw__buf_reserve_empty(out, nsh, sizeof(uint32_t)))
         return TW_ENOMEM;
     const uint64_t start = avalanche(seed ^ (0x9E3779B97F4A7C15ull * kk));
     uint32_t *fp = out->data;
@@ -144,12 +144,11 @@ int tw__shingle_hashes(const uint64_t *th, size_t ntok, int k, uint64_t seed, tw
         tw__window4_for(tw__isa_active())(th, nsh, start, fp);
     else
         tw__window_hashes_scalar(th, nsh, kk, start, fp);
-    out->len = tw__sort_unique_hashes_u32(fp, tmp->data, nsh);
-    return TW_OK;
+    return tw__keys_unique(table, fp, nsh, &out->len);
 }
 
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
-                uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out)
+                uint64_t seed, tw__buf *tokhash, tw__buf *table, tw__buf *out)
 {
     out->len = 0;
     if (ntok == 0)
@@ -157,22 +156,15 @@ int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size
     if (tw__buf_reserve(tokhash, ntok, sizeof(uint64_t)))
         return TW_ENOMEM;
     tw__word_hashes_seeded(text, text_len, tok, ntok, seed, tokhash->data);
-    return tw__shingle_hashes(tokhash->data, ntok, k, seed, tmp, out);
+    return tw__shingle_hashes(tokhash->data, ntok, k, seed, table, out);
 }
 
-size_t tw__intersect_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+int tw__jaccard_keys(tw__buf *table, const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                     double *out)
 {
-    /* branch-free (this runs in the serial walk): tw__merge_step */
-    size_t i = 0, j = 0, inter = 0;
-    while (i < na && j < nb)
-        inter += tw__merge_step(a, b, &i, &j);
-    return inter;
-}
-
-double tw__jaccard_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
-{
-    if (na == 0 && nb == 0)
-        return 1.0;
-    size_t inter = tw__intersect_sorted(a, na, b, nb);
-    return (double)inter / (double)(na + nb - inter);
+    size_t inter = 0;
+    int rc = tw__keys_intersect(table, a, na, b, nb, 0, &inter);
+    if (!rc)
+        *out = na == 0 && nb == 0 ? 1.0 : (double)inter / (double)(na + nb - inter);
+    return rc;
 }

@@ -22,14 +22,14 @@ static inline uint64_t tw__mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-/* Turns tokens into the sorted, duplicate-free set of 32-bit fingerprints of
- * their k-word shingles (a text shorter than k words is one shingle).
- * Fingerprint 0 is never produced (0 marks empty slots in hash sets).
- * tokhash (uint64_t) and tmp (uint32_t) are working buffers; out receives
- * the set. 32 bits keep memory at 4 bytes a word; two distinct shingles
+/* Turns tokens into the duplicate-free set of 32-bit fingerprints of their
+ * k-word shingles (a text shorter than k words is one shingle), each where
+ * it first occurs in the text. Fingerprint 0 is never produced (0 marks
+ * empty slots in hash sets). tokhash (uint64_t) is a working buffer and
+ * table a key table (tw__keys_unique); out receives the set. 32 bits keep memory at 4 bytes a word; two distinct shingles
  * collide with probability 2^-32, far below what changes a Jaccard. */
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
-                uint64_t seed, tw__buf *tokhash, tw__buf *tmp, tw__buf *out);
+                uint64_t seed, tw__buf *tokhash, tw__buf *table, tw__buf *out);
 
 /* tw__shingle's two steps, for a caller that wants the word hashes too (story
  * mode keys its term cache by them): th[i] for tok[i] under seed, with the
@@ -37,7 +37,7 @@ int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size
  * hashes. */
 void tw__word_hashes_seeded(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok,
                             uint64_t seed, uint64_t *th);
-int tw__shingle_hashes(const uint64_t *th, size_t ntok, int k, uint64_t seed, tw__buf *tmp,
+int tw__shingle_hashes(const uint64_t *th, size_t ntok, int k, uint64_t seed, tw__buf *table,
                        tw__buf *out);
 
 /* The window hashes (what tw__shingle makes of the word hashes th): fp[i]
@@ -174,22 +174,10 @@ void tw__oph_sign2(const tw__oph *o, const uint32_t *fp, size_t n_prefix, size_t
  * estimate of Jaccard. */
 double tw__minhash_estimate(const uint32_t *a, const uint32_t *b, int count);
 
-/* Exact Jaccard of two sorted duplicate-free sets. */
-double tw__jaccard_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
-
-/* |A ∩ B| of two sorted duplicate-free sets. */
-size_t tw__intersect_sorted(const uint32_t *a, size_t na, const uint32_t *b, size_t nb);
-
-/* One step of that merge, branch-free (which side advances is data, and a
- * branch on it mispredicted about half the time): 1 when a[*i] == b[*j];
- * the side or sides holding the smaller value advance. */
-static inline size_t tw__merge_step(const uint32_t *a, const uint32_t *b, size_t *i, size_t *j)
-{
-    uint32_t x = a[*i], y = b[*j];
-    *i += x <= y;
-    *j += y <= x;
-    return x == y;
-}
+/* Exact Jaccard of two duplicate-free sets, in any order (1 for two empty
+ * ones), into *out; table is a key table (tw__keys_intersect). */
+int tw__jaccard_keys(tw__buf *table, const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                     double *out);
 
 /* A story feature: a term (stem, number or name key) and its raw weight. */
 typedef struct tw__term {

@@ -1,12 +1,14 @@
 /*
- * test_shingle.c — word k-shingling (tw__shingle) and exact set algebra
- * (tw__intersect_sorted, tw__jaccard_sorted).
+ * test_shingle.c — word k-shingling (tw__shingle) and exact Jaccard
+ * (tw__jaccard_keys).
  *
  * Every later stage (MinHash, the boilerplate split, pair verification)
- * assumes a shingle set is sorted, duplicate-free and free of 0, and that
- * equal token sequences give equal sets. Exact Jaccard is what finally
- * decides whether two documents are near-copies, so it is checked on
- * hand-built sets and against a naive reference.
+ * assumes a shingle set is duplicate-free and free of 0, and that equal
+ * token sequences give equal sets; the set keeps each shingle where it
+ * first occurs, which is checked against each window shingled alone.
+ * Exact Jaccard is what finally decides whether two documents are
+ * near-copies, so it is checked on hand-built sets and against a naive
+ * reference, in any order.
  *
  * Tokens are built by hand over ASCII text (split on spaces), so this test
  * does not depend on the normalizer.
@@ -59,18 +61,18 @@ static fpset_copy shingle_text(const char *text, int k, uint64_t seed)
 {
     static tw__token tok[MAX_TOK];
     size_t ntok = split_words(text, tok);
-    tw__buf tokhash = {0}, tmp = {0}, out = {0};
+    tw__buf tokhash = {0}, table = {0}, out = {0};
     /* Poison the output buffer: tw__shingle must reset its length. */
     assert_int_equal(tw__buf_reserve(&out, 8, sizeof(uint32_t)), TW_OK);
     out.len = 8;
-    assert_int_equal(tw__shingle((const uint8_t *)text, strlen(text), tok, ntok, k, seed, &tokhash, &tmp, &out),
+    assert_int_equal(tw__shingle((const uint8_t *)text, strlen(text), tok, ntok, k, seed, &tokhash, &table, &out),
                      TW_OK);
     fpset_copy c = {malloc((out.len ? out.len : 1) * sizeof(uint32_t)), out.len};
     assert_non_null(c.fp);
     if (out.len)
         memcpy(c.fp, out.data, out.len * sizeof(uint32_t));
     tw__buf_free(&tokhash);
-    tw__buf_free(&tmp);
+    tw__buf_free(&table);
     tw__buf_free(&out);
     return c;
 }
@@ -82,18 +84,43 @@ static void set_free(fpset_copy *c)
     c->n = 0;
 }
 
-static void assert_valid_set(const fpset_copy *c)
+static int cmp_u32(const void *a, const void *b)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        assert_int_not_equal(c->fp[i], 0);
-        if (i > 0)
-            assert_true(c->fp[i - 1] < c->fp[i]); /* sorted and duplicate-free */
-    }
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
 }
 
+/* A sorted copy of a set (free it). */
+static uint32_t *sorted_copy(const fpset_copy *c)
+{
+    uint32_t *s = malloc((c->n + 1) * sizeof *s);
+    assert_non_null(s);
+    memcpy(s, c->fp, c->n * sizeof *s);
+    qsort(s, c->n, sizeof *s, cmp_u32);
+    return s;
+}
+
+static void assert_valid_set(const fpset_copy *c)
+{
+    uint32_t *s = sorted_copy(c);
+    for (size_t i = 0; i < c->n; i++) {
+        assert_int_not_equal(s[i], 0);
+        if (i > 0)
+            assert_true(s[i - 1] < s[i]); /* duplicate-free */
+    }
+    free(s);
+}
+
+/* The same set, whatever the order. */
 static int sets_equal(const fpset_copy *a, const fpset_copy *b)
 {
-    return a->n == b->n && (a->n == 0 || memcmp(a->fp, b->fp, a->n * sizeof(uint32_t)) == 0);
+    if (a->n != b->n)
+        return 0;
+    uint32_t *x = sorted_copy(a), *y = sorted_copy(b);
+    int eq = a->n == 0 || memcmp(x, y, a->n * sizeof *x) == 0;
+    free(x);
+    free(y);
+    return eq;
 }
 
 /* Builds a text of n words drawn from a vocabulary of `vocab` words "wN". */
@@ -110,7 +137,7 @@ static char *random_text(uint64_t *rng, size_t n, size_t vocab)
 
 /* ------------------------------------------------------------- shingle */
 
-static void test_random_sets_sorted_unique_nonzero(void **state)
+static void test_random_sets_unique_nonzero(void **state)
 {
     (void)state;
     uint64_t rng = 0x5EED0001;
@@ -237,7 +264,11 @@ static void test_same_tokens_same_set_seed_changes_it(void **state)
     fpset_copy c = shingle_text("the quick brown fox jumps over the lazy dog again", 3, 100);
     assert_int_equal(c.n, a.n);
     assert_false(sets_equal(&a, &c));
-    assert_true(tw__intersect_sorted(a.fp, a.n, c.fp, c.n) <= 1);
+    tw__buf table = {0};
+    size_t shared = 0;
+    assert_int_equal(tw__keys_intersect(&table, a.fp, a.n, c.fp, c.n, 0, &shared), TW_OK);
+    assert_true(shared <= 1);
+    tw__buf_free(&table);
     /* Word order matters for k >= 2. */
     fpset_copy d = shingle_text("quick the brown fox", 2, 99);
     fpset_copy e = shingle_text("the quick brown fox", 2, 99);
@@ -281,59 +312,107 @@ static void test_k1_is_set_of_distinct_words(void **state)
     }
 }
 
+/* The set keeps each shingle where it first occurs: the text's windows,
+ * each shingled alone (a text of k words is one shingle, the window's),
+ * with repeats dropped, in order. */
+static void test_first_occurrence_order(void **state)
+{
+    (void)state;
+    uint64_t rng = 0x5EED0005;
+    static tw__token tok[MAX_TOK];
+    static uint32_t want[MAX_TOK];
+    for (int iter = 0; iter < 60; iter++) {
+        size_t n = 1 + rnd_below(&rng, 200);
+        size_t vocab = 2 + rnd_below(&rng, 12); /* few words: many repeats */
+        int k = 1 + (int)rnd_below(&rng, 5);
+        uint64_t seed = splitmix64(&rng);
+        char *text = random_text(&rng, n, vocab);
+        size_t ntok = split_words(text, tok), m = 0;
+        size_t windows = ntok < (size_t)k ? 1 : ntok - (size_t)k + 1;
+        for (size_t i = 0; i < windows; i++) {
+            size_t last = i + (size_t)k < ntok ? i + (size_t)k : ntok;
+            size_t from = tok[i].off, to = tok[last - 1].off + tok[last - 1].len;
+            char window[256];
+            memcpy(window, text + from, to - from);
+            window[to - from] = 0;
+            fpset_copy one = shingle_text(window, k, seed);
+            assert_int_equal(one.n, 1);
+            int seen = 0;
+            for (size_t j = 0; j < m; j++)
+                seen |= want[j] == one.fp[0];
+            if (!seen)
+                want[m++] = one.fp[0];
+            set_free(&one);
+        }
+        fpset_copy c = shingle_text(text, k, seed);
+        assert_int_equal(c.n, m);
+        assert_memory_equal(c.fp, want, m * sizeof *want);
+        set_free(&c);
+        free(text);
+    }
+}
+
 /* ------------------------------------------------------------- jaccard */
+
+/* Jaccard of x and y by the library, given in both orders and shuffled
+ * (the sets are in any order); returns it. */
+static tw__buf jaccard_table; /* freed by main */
+
+static double jaccard(const uint32_t *x, size_t nx, const uint32_t *y, size_t ny)
+{
+    tw__buf *table = &jaccard_table;
+    static uint64_t rng = 0x5EED0004;
+    uint32_t *sx = malloc((nx + 1) * sizeof *sx), *sy = malloc((ny + 1) * sizeof *sy);
+    assert_non_null(sx);
+    assert_non_null(sy);
+    if (nx)
+        memcpy(sx, x, nx * sizeof *x);
+    if (ny)
+        memcpy(sy, y, ny * sizeof *y);
+    tw_test_shuffle(&rng, sx, nx, sizeof *sx);
+    tw_test_shuffle(&rng, sy, ny, sizeof *sy);
+    double j1 = -1, j2 = -1;
+    assert_int_equal(tw__jaccard_keys(table, x, nx, y, ny, &j1), TW_OK);
+    assert_int_equal(tw__jaccard_keys(table, sy, ny, sx, nx, &j2), TW_OK);
+    assert_true(j1 == j2);
+    free(sx);
+    free(sy);
+    return j1;
+}
 
 static void test_jaccard_hand_built(void **state)
 {
     (void)state;
     const uint32_t a[] = {1, 2, 3, 4}, b[] = {3, 4, 5, 6}, c[] = {10, 20, 30};
     const uint32_t big[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, half[] = {2, 4, 6, 8, 10};
-    /* disjoint */
-    assert_int_equal(tw__intersect_sorted(a, 4, c, 3), 0);
-    assert_true(tw__jaccard_sorted(a, 4, c, 3) == 0.0);
-    /* equal */
-    assert_int_equal(tw__intersect_sorted(a, 4, a, 4), 4);
-    assert_true(tw__jaccard_sorted(a, 4, a, 4) == 1.0);
-    /* |A∩B| = 2, |A∪B| = 6 */
-    assert_int_equal(tw__intersect_sorted(a, 4, b, 4), 2);
-    assert_true(tw__jaccard_sorted(a, 4, b, 4) == 2.0 / 6.0);
-    assert_true(tw__jaccard_sorted(b, 4, a, 4) == 2.0 / 6.0);
-    /* subset: 5 of 10 */
-    assert_int_equal(tw__intersect_sorted(big, 10, half, 5), 5);
-    assert_true(tw__jaccard_sorted(big, 10, half, 5) == 0.5);
-    assert_true(tw__jaccard_sorted(half, 5, big, 10) == 0.5);
-    /* {2,4} ∩ {1..4} inside a larger mix: A={2,3,50}, B={3,50,60,70} → 2/5 */
+    assert_true(jaccard(a, 4, c, 3) == 0.0);       /* disjoint */
+    assert_true(jaccard(a, 4, a, 4) == 1.0);       /* equal */
+    assert_true(jaccard(a, 4, b, 4) == 2.0 / 6.0); /* |A∩B| = 2, |A∪B| = 6 */
+    assert_true(jaccard(big, 10, half, 5) == 0.5); /* subset: 5 of 10 */
+    /* A={2,3,50}, B={3,50,60,70} → 2/5 */
     const uint32_t d[] = {2, 3, 50}, e[] = {3, 50, 60, 70};
-    assert_int_equal(tw__intersect_sorted(d, 3, e, 4), 2);
-    assert_true(tw__jaccard_sorted(d, 3, e, 4) == 2.0 / 5.0);
+    assert_true(jaccard(d, 3, e, 4) == 2.0 / 5.0);
     /* extremes of the 32-bit range */
     const uint32_t x[] = {1, 0x7FFFFFFFu, UINT32_MAX}, y[] = {0x7FFFFFFFu, UINT32_MAX};
-    assert_int_equal(tw__intersect_sorted(x, 3, y, 2), 2);
-    assert_true(tw__jaccard_sorted(x, 3, y, 2) == 2.0 / 3.0);
-    /* empty sets: both empty are identical, one empty shares nothing */
-    assert_true(tw__jaccard_sorted(NULL, 0, NULL, 0) == 1.0);
-    assert_true(tw__jaccard_sorted(a, 0, b, 0) == 1.0);
-    assert_true(tw__jaccard_sorted(a, 4, NULL, 0) == 0.0);
-    assert_true(tw__jaccard_sorted(NULL, 0, a, 4) == 0.0);
-    assert_int_equal(tw__intersect_sorted(a, 4, NULL, 0), 0);
+    assert_true(jaccard(x, 3, y, 2) == 2.0 / 3.0);
+    /* one empty set shares nothing; two empty ones are identical */
+    assert_true(jaccard(a, 4, NULL, 0) == 0.0);
+    assert_true(jaccard(NULL, 0, a, 4) == 0.0);
+    assert_true(jaccard(NULL, 0, NULL, 0) == 1.0);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* A sorted duplicate-free random set of n values below `range`. */
-static size_t random_sorted_set(uint64_t *rng, uint32_t *out, size_t n, uint32_t range)
+/* A duplicate-free random set of at most n nonzero values up to `range`,
+ * in random order. */
+static size_t random_set(uint64_t *rng, uint32_t *out, size_t n, uint32_t range)
 {
     for (size_t i = 0; i < n; i++)
-        out[i] = (uint32_t)rnd_below(rng, range);
+        out[i] = 1 + (uint32_t)rnd_below(rng, range);
     qsort(out, n, sizeof *out, cmp_u32);
     size_t u = 0;
     for (size_t i = 0; i < n; i++)
         if (u == 0 || out[i] != out[u - 1])
             out[u++] = out[i];
+    tw_test_shuffle(rng, out, u, sizeof *out);
     return u;
 }
 
@@ -344,15 +423,14 @@ static void test_jaccard_matches_naive(void **state)
     static uint32_t a[600], b[600];
     for (int iter = 0; iter < 200; iter++) {
         uint32_t range = 1 + (uint32_t)rnd_below(&rng, 1000);
-        size_t na = random_sorted_set(&rng, a, rnd_below(&rng, 600), range);
-        size_t nb = random_sorted_set(&rng, b, rnd_below(&rng, 600), range);
+        size_t na = random_set(&rng, a, rnd_below(&rng, 600), range);
+        size_t nb = random_set(&rng, b, rnd_below(&rng, 600), range);
         size_t inter = 0;
         for (size_t i = 0; i < na; i++)
             for (size_t j = 0; j < nb; j++)
                 inter += a[i] == b[j];
-        assert_int_equal(tw__intersect_sorted(a, na, b, nb), inter);
         double expect = (na + nb == 0) ? 1.0 : (double)inter / (double)(na + nb - inter);
-        assert_true(tw__jaccard_sorted(a, na, b, nb) == expect);
+        assert_true(jaccard(a, na, b, nb) == expect);
     }
 }
 
@@ -450,7 +528,7 @@ static void test_word_hash_kernels_equal_scalar(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_random_sets_sorted_unique_nonzero),
+        cmocka_unit_test(test_random_sets_unique_nonzero),
         cmocka_unit_test(test_window_kernels_equal_scalar),
         cmocka_unit_test(test_word_hash_kernels_equal_scalar),
         cmocka_unit_test(test_zero_fingerprint_never_emitted),
@@ -460,8 +538,11 @@ int main(void)
         cmocka_unit_test(test_repeated_phrase_dedups),
         cmocka_unit_test(test_same_tokens_same_set_seed_changes_it),
         cmocka_unit_test(test_k1_is_set_of_distinct_words),
+        cmocka_unit_test(test_first_occurrence_order),
         cmocka_unit_test(test_jaccard_hand_built),
         cmocka_unit_test(test_jaccard_matches_naive),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    tw__buf_free(&jaccard_table);
+    return failed;
 }
