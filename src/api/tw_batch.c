@@ -823,6 +823,7 @@ typedef struct pair_ctx {
     tw__uf *uf;
     tw__pair_rule rule, root_rule;
     tw__buf table; /* key table for the exact check, room for the largest set */
+    tw__pairset failed; /* pairs whose own check failed: it would fail again */
 } pair_ctx;
 
 static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
@@ -830,10 +831,17 @@ static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
     pair_ctx *c = ctx_;
     if (tw__uf_find(c->uf, earlier) == tw__uf_find(c->uf, later))
         return 1;
+    /* proposed again by another band it shares: the check is a function of
+     * the two sets alone, so its answer stands (only this first check; the
+     * roots' check below depends on the clusters, which grow) */
+    if (tw__pairset_has(&c->failed, earlier, later))
+        return 0;
     c->b->st.candidates++;
     tw__docset a = docset_of(c->b, earlier), d = docset_of(c->b, later);
     int dup = tw__pair_is_dup(&a, &d, &c->rule, &c->table, NULL);
-    if (dup <= 0)
+    if (dup == 0)
+        return tw__pairset_add(&c->failed, earlier, later);
+    if (dup < 0)
         return dup;
     /* No chaining: the two clusters' earliest members must resemble each
      * other too, at a lower bar, or a run of small edits (or a shared
@@ -1085,7 +1093,7 @@ int tw_batch_cluster(tw_batch *b)
         rc = band_entries(b, &rule, &work, &entries, &scratch);
     b->st.bands_s = (t = tw__seconds()) - t1;
     if (!rc) {
-        pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share}, {0}};
+        pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share}, {0}, {0}};
         const tw__doc *docs = b->docs.data;
         size_t maxn = 0;
         for (size_t i = 0; i < n; i++)
@@ -1095,6 +1103,7 @@ int tw_batch_cluster(tw_batch *b)
             rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, &scratch,
                                on_pair, &ctx);
         tw__buf_free(&ctx.table);
+        tw__pairset_free(&ctx.failed);
     }
     size_t work_bytes = work.cap;
     if (!rc) {

@@ -2,6 +2,7 @@
  * tw_fpset.c — a set of 32-bit fingerprints with linear probing, sized to
  * stay under half full. Fingerprints are XXH3 output, so a multiplicative
  * hash of them spreads well; 0 marks an empty slot (never a fingerprint).
+ * Also a set of pairs of document indices, the same way with 64-bit keys.
  */
 #include <stdlib.h>
 #include "index/tw_index.h"
@@ -42,6 +43,64 @@ int tw__fpset_add(tw__fpset *s, uint32_t fp)
 }
 
 void tw__fpset_free(tw__fpset *s)
+{
+    if (!s)
+        return;
+    free(s->slots);
+    s->slots = NULL;
+    s->mask = s->count = 0;
+}
+
+static inline uint64_t pair_key(uint32_t a, uint32_t b)
+{
+    return (((uint64_t)a << 32) | b) + 1; /* never 0: a document index is below 2^32 - 1 */
+}
+
+static size_t pair_slot(const uint64_t *slots, size_t mask, uint64_t k)
+{
+    /* the high half of the product: every bit of both indices takes part */
+    size_t i = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    while (slots[i] && slots[i] != k)
+        i = (i + 1) & mask;
+    return i;
+}
+
+int tw__pairset_add(tw__pairset *s, uint32_t a, uint32_t b)
+{
+    if (a == UINT32_MAX && b == UINT32_MAX)
+        return TW_ERANGE;
+    if (2 * (s->count + 1) > (s->slots ? s->mask + 1 : 0)) {
+        size_t cap = s->slots ? 2 * (s->mask + 1) : 1024;
+        if (cap > SIZE_MAX / sizeof(uint64_t))
+            return TW_ENOMEM;
+        uint64_t *slots = calloc(cap, sizeof *slots);
+        if (!slots)
+            return TW_ENOMEM;
+        for (size_t i = 0; s->slots && i <= s->mask; i++)
+            if (s->slots[i])
+                slots[pair_slot(slots, cap - 1, s->slots[i])] = s->slots[i];
+        free(s->slots);
+        s->slots = slots;
+        s->mask = cap - 1;
+    }
+    uint64_t k = pair_key(a, b);
+    size_t i = pair_slot(s->slots, s->mask, k);
+    if (!s->slots[i]) {
+        s->slots[i] = k;
+        s->count++;
+    }
+    return TW_OK;
+}
+
+int tw__pairset_has(const tw__pairset *s, uint32_t a, uint32_t b)
+{
+    if (!s->slots || (a == UINT32_MAX && b == UINT32_MAX))
+        return 0;
+    uint64_t k = pair_key(a, b);
+    return s->slots[pair_slot(s->slots, s->mask, k)] == k;
+}
+
+void tw__pairset_free(tw__pairset *s)
 {
     if (!s)
         return;

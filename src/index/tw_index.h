@@ -73,4 +73,19 @@ static inline int tw__fpset_has(const tw__fpset *s, uint32_t fp)
     return s->slots && s->slots[tw__key_slot(s->slots, s->mask, fp)] != 0;
 }
 
+/* An open-addressing set of pairs of document indices (a, b), kept under
+ * half full: which candidate pairs failed the exact check. LSH proposes a
+ * pair once for every band key it shares, and a pair that is not a
+ * near-copy was checked again each time (a third of SaudiNewsNet's
+ * checks). */
+typedef struct tw__pairset {
+    uint64_t *slots; /* (a << 32 | b) + 1; 0 marks an empty slot */
+    size_t mask;
+    size_t count;
+} tw__pairset;
+
+int tw__pairset_add(tw__pairset *s, uint32_t a, uint32_t b);
+int tw__pairset_has(const tw__pairset *s, uint32_t a, uint32_t b);
+void tw__pairset_free(tw__pairset *s);
+
 #endif

@@ -8,6 +8,10 @@
  * and shed pairs far below it. The pair walk decides what the union-find
  * sees and in which order; the batch relies on its (earlier, later)
  * ordering, its probe limit, its early stop and its error propagation.
+ * Also the set of pairs (tw__pairset) in which the batch remembers the
+ * pairs that failed their check, so that a pair proposed by several bands
+ * is checked once: it must hold every pair added, through its growth, and
+ * no other (a false "has" would skip a check and could lose a near-copy).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -474,6 +478,45 @@ static void test_pairs_negative_return_aborts(void **state)
     assert_int_equal(r->n, 3); /* nothing after the failure */
 }
 
+/* --------------------------------------------------------------- pair set */
+
+static void test_pairset_holds_what_was_added_and_nothing_else(void **state)
+{
+    (void)state;
+    tw__pairset s = {0};
+    assert_false(tw__pairset_has(&s, 0, 1)); /* empty, never allocated */
+    uint64_t rng = 7;
+    enum { N = 20000, M = 300 };
+    static unsigned char added[M][M]; /* the oracle */
+    for (size_t i = 0; i < N; i++) {
+        /* small indices, so that pairs differ in one half only as well */
+        uint32_t a = (uint32_t)rnd_below(&rng, M), b = (uint32_t)rnd_below(&rng, M);
+        assert_int_equal(tw__pairset_add(&s, a, b), TW_OK);
+        assert_true(tw__pairset_has(&s, a, b));
+        added[a][b] = 1;
+    }
+    size_t distinct = 0;
+    for (uint32_t x = 0; x < M; x++)
+        for (uint32_t y = 0; y < M; y++) {
+            assert_int_equal(tw__pairset_has(&s, x, y), added[x][y]);
+            distinct += added[x][y];
+        }
+    assert_int_equal(s.count, distinct); /* a pair added twice counts once */
+    assert_true(2 * s.count <= s.mask + 1); /* at most half full */
+    /* order matters, and the extremes are pairs like any other */
+    assert_int_equal(tw__pairset_add(&s, 0, 0), TW_OK);
+    assert_int_equal(tw__pairset_add(&s, UINT32_MAX - 1, UINT32_MAX), TW_OK);
+    assert_true(tw__pairset_has(&s, 0, 0));
+    assert_true(tw__pairset_has(&s, UINT32_MAX - 1, UINT32_MAX));
+    assert_false(tw__pairset_has(&s, UINT32_MAX, UINT32_MAX - 1));
+    assert_int_equal(tw__pairset_add(&s, UINT32_MAX, UINT32_MAX), TW_ERANGE);
+    assert_false(tw__pairset_has(&s, UINT32_MAX, UINT32_MAX));
+    tw__pairset_free(&s);
+    assert_false(tw__pairset_has(&s, 0, 0));
+    tw__pairset_free(&s); /* twice is harmless */
+}
+
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_pairs_callback_one_stops_this_document),
         cmocka_unit_test(test_pairs_radix_path_matches_qsort_path),
         cmocka_unit_test(test_pairs_negative_return_aborts),
+        cmocka_unit_test(test_pairset_holds_what_was_added_and_nothing_else),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
