@@ -1093,7 +1093,8 @@ int tw_batch_cluster(tw_batch *b)
         rc = band_entries(b, &rule, &work, &entries, &scratch);
     b->st.bands_s = (t = tw__seconds()) - t1;
     if (!rc) {
-        pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share}, {0}, {0}};
+        pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share},
+                        {0}, {0}};
         const tw__doc *docs = b->docs.data;
         size_t maxn = 0;
         for (size_t i = 0; i < n; i++)

@@ -26,8 +26,9 @@ static inline uint64_t tw__mix64(uint64_t x)
  * k-word shingles (a text shorter than k words is one shingle), each where
  * it first occurs in the text. Fingerprint 0 is never produced (0 marks
  * empty slots in hash sets). tokhash (uint64_t) is a working buffer and
- * table a key table (tw__keys_unique); out receives the set. 32 bits keep memory at 4 bytes a word; two distinct shingles
- * collide with probability 2^-32, far below what changes a Jaccard. */
+ * table a key table (tw__keys_unique); out receives the set. 32 bits keep
+ * memory at 4 bytes a word; two distinct shingles collide with
+ * probability 2^-32, far below what changes a Jaccard. */
 int tw__shingle(const uint8_t *text, size_t text_len, const tw__token *tok, size_t ntok, int k,
                 uint64_t seed, tw__buf *tokhash, tw__buf *table, tw__buf *out);
 

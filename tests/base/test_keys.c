@@ -93,7 +93,8 @@ static void test_unique(void **state)
 {
     (void)state;
     uint64_t rng = 5;
-    const size_t sizes[] = {0, 1, 2, 3, 15, 16, 17, 63, 64, 65, 255, 256, 257, 550, 1000, 4097, 20000};
+    const size_t sizes[] = {0,   1,   2,   3,   15,   16,   17,   63,   64,
+                            65,  255, 256, 257, 550,  1000, 4097, 20000};
     uint32_t *keys = malloc(20000 * sizeof *keys), *want = malloc(20000 * sizeof *want);
     tw__buf table = {0};
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
@@ -183,7 +184,8 @@ static void test_intersect(void **state)
                      * some count below it */
                     size_t needs[] = {want, want / 2, want + 1, want + 40, na + nb + 1};
                     for (size_t k = 0; k < sizeof needs / sizeof needs[0]; k++) {
-                        assert_int_equal(tw__keys_intersect(&table, a, na, b, nb, needs[k], &got), TW_OK);
+                        assert_int_equal(
+                            tw__keys_intersect(&table, a, na, b, nb, needs[k], &got), TW_OK);
                         if (needs[k] <= want)
                             assert_int_equal(got, want);
                         else

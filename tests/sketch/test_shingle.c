@@ -65,7 +65,8 @@ static fpset_copy shingle_text(const char *text, int k, uint64_t seed)
     /* Poison the output buffer: tw__shingle must reset its length. */
     assert_int_equal(tw__buf_reserve(&out, 8, sizeof(uint32_t)), TW_OK);
     out.len = 8;
-    assert_int_equal(tw__shingle((const uint8_t *)text, strlen(text), tok, ntok, k, seed, &tokhash, &table, &out),
+    assert_int_equal(tw__shingle((const uint8_t *)text, strlen(text), tok, ntok, k, seed, &tokhash,
+                                 &table, &out),
                      TW_OK);
     fpset_copy c = {malloc((out.len ? out.len : 1) * sizeof(uint32_t)), out.len};
     assert_non_null(c.fp);
