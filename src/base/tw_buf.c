@@ -151,7 +151,9 @@ int tw__keys_unique(tw__buf *table, uint32_t *keys, size_t n, size_t *out)
  * half in a near-copy pair), so the probe goes on while min(k ^ x, k) != 0:
  * one branch, taken the same way by a hit and by a miss at an empty home
  * (gcc splits (k == x) | (k == 0) back into two, the first of which
- * mispredicted on the answer). */
+ * mispredicted on the answer). Only here: in tw__key_slot_in, for every
+ * table, the extra cmov cost 5.7 M instructions on 3,000 articles' near-
+ * copy job and 7.6 M in story mode, whose probes mostly insert or miss. */
 static inline int key_present(const uint32_t *t, size_t mask, uint32_t x)
 {
     size_t s = tw__key_home(mask, x);
