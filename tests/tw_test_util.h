@@ -1,7 +1,8 @@
 /*
  * tw_test_util.h — what several module tests share: a seeded PRNG
- * (splitmix64) and a Fisher–Yates shuffle, so every test is deterministic
- * and none carries its own copy.
+ * (splitmix64), a Fisher–Yates shuffle, qsort's comparison of uint32_t and
+ * a naive Jaccard of two key sets (the oracle of the exact checks), so
+ * every test is deterministic and none carries its own copy.
  */
 #ifndef TW_TEST_UTIL_H
 #define TW_TEST_UTIL_H
@@ -34,6 +35,25 @@ static inline void tw_test_shuffle(uint64_t *rng, void *base, size_t n, size_t s
         memcpy(b + (i - 1) * size, b + j * size, size);
         memcpy(b + j * size, tmp, size);
     }
+}
+
+/* qsort's comparison of two uint32_t, ascending. */
+static inline int tw_test_cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Jaccard of two duplicate-free sets in any order, by comparing every pair
+ * (slow, and nothing like the library's table probing); 1 for two empty. */
+static inline double tw_test_naive_jaccard(const uint32_t *x, size_t nx, const uint32_t *y,
+                                           size_t ny)
+{
+    size_t inter = 0;
+    for (size_t i = 0; i < nx; i++)
+        for (size_t j = 0; j < ny; j++)
+            inter += x[i] == y[j];
+    return nx + ny == 0 ? 1.0 : (double)inter / (double)(nx + ny - inter);
 }
 
 #endif

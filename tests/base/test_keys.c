@@ -38,12 +38,6 @@ static int cmp_index(const void *a_, const void *b_)
     return (a->i > b->i) - (a->i < b->i);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 static void assert_table_clear(const tw__buf *t)
 {
     const uint32_t *s = t->data;
@@ -128,8 +122,8 @@ static size_t merge_count(const uint32_t *a, size_t na, const uint32_t *b, size_
     uint32_t *x = malloc((na + 1) * sizeof *x), *y = malloc((nb + 1) * sizeof *y);
     memcpy(x, a, na * sizeof *a);
     memcpy(y, b, nb * sizeof *b);
-    qsort(x, na, sizeof *x, cmp_u32);
-    qsort(y, nb, sizeof *y, cmp_u32);
+    qsort(x, na, sizeof *x, tw_test_cmp_u32);
+    qsort(y, nb, sizeof *y, tw_test_cmp_u32);
     size_t i = 0, j = 0, c = 0;
     while (i < na && j < nb) {
         if (x[i] == y[j]) {

@@ -15,17 +15,11 @@
 #include "base/tw_base.h"
 #include "../tw_test_util.h"
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 static void check(uint32_t *keys, size_t n)
 {
     uint32_t *want = malloc((n + 1) * sizeof *want), *tmp = malloc((n + 1) * sizeof *tmp);
     memcpy(want, keys, n * sizeof *keys);
-    qsort(want, n, sizeof *want, cmp_u32);
+    qsort(want, n, sizeof *want, tw_test_cmp_u32);
     tw__radix_sort_u32(keys, tmp, n);
     if (n)
         assert_memory_equal(keys, want, n * sizeof *keys);

@@ -54,21 +54,10 @@ static void build(hdoc *h, uint32_t r1, uint32_t c1, uint32_t r2, uint32_t c2, u
 /* The key table every check uses (tw__pair_is_dup's working memory). */
 static tw__buf table;
 
-/* Jaccard of two duplicate-free sets, by comparing every pair: slow, and
- * nothing like the table's probing. */
-static double naive_jaccard(const uint32_t *x, size_t nx, const uint32_t *y, size_t ny)
-{
-    size_t inter = 0;
-    for (size_t i = 0; i < nx; i++)
-        for (size_t j = 0; j < ny; j++)
-            inter += x[i] == y[j];
-    return nx + ny == 0 ? 1.0 : (double)inter / (double)(nx + ny - inter);
-}
-
 /* Plain Jaccard over whole sets, ignoring the rare/common split. */
 static double plain_jaccard(const tw__docset *a, const tw__docset *b)
 {
-    return naive_jaccard(a->fp, a->n, b->fp, b->n);
+    return tw_test_naive_jaccard(a->fp, a->n, b->fp, b->n);
 }
 
 static const tw__pair_rule RULE = {0.5, 0.3};
@@ -247,7 +236,7 @@ static void test_score_is_jaccard_used(void **state)
         if (tw__docset_uses_rare(&a.d, &r) && tw__docset_uses_rare(&b.d, &r)) {
             /* share > 0, so a document using its rare run has one */
             assert_true(a.d.n_low > 0 && b.d.n_low > 0);
-            expect = naive_jaccard(a.fp, a.d.n_low, b.fp, b.d.n_low);
+            expect = tw_test_naive_jaccard(a.fp, a.d.n_low, b.fp, b.d.n_low);
         } else {
             assert_true(a.d.n > 0 && b.d.n > 0);
             expect = plain_jaccard(&a.d, &b.d);

@@ -38,12 +38,6 @@ static uint32_t fmix32(uint32_t h)
     return h;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return (x > y) - (x < y);
-}
-
 
 /* ---------------------------------------------------------------- init */
 
@@ -123,7 +117,7 @@ static void test_sign_order_independent(void **state)
         size_t n = 1 + (size_t)rnd_below(&rng, 1500);
         for (size_t i = 0; i < n; i++)
             fp[i] = fmix32((uint32_t)(iter * 2000 + i + 1));
-        qsort(fp, n, sizeof *fp, cmp_u32);
+        qsort(fp, n, sizeof *fp, tw_test_cmp_u32);
         uint32_t s1[TW__MH_N], s2[TW__MH_N];
         tw__minhash_sign(&mh, fp, n, s1, TW__MH_N);
         tw_test_shuffle(&rng, fp, n, sizeof *(fp));
