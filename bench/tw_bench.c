@@ -319,7 +319,7 @@ int main(int argc, char **argv)
         memcpy(ent2, ent, n * (size_t)bands * sizeof *ent);
         double t0 = now();
         pairs = 0;
-        tw__lsh_pairs(ent2, n * (size_t)bands, TW_LSH_MAX_PROBE, 1, NULL, count_pair, &pairs);
+        tw__lsh_pairs(ent2, n * (size_t)bands, TW_LSH_MAX_PROBE, 1, count_pair, &pairs);
         t[r] = now() - t0;
     }
     report("lsh query", "scalar", median(t, runs), 0, pairs, "pair");

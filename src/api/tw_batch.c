@@ -934,9 +934,8 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
 }
 
 /* The entries go in the clustering's working buffer (the DF buckets, dead
- * by now: memory already touched, no page faults), and the LSH sort's
- * scratch right after them (*scratch, a view into work that must not be
- * freed or grown). Each document is given room for all its band keys,
+ * by now: memory already touched, no page faults; *entries is a view into
+ * work that must not be freed or grown). Each document is given room for all its band keys,
  * signed in parallel, each range of documents writing its entries back to
  * back (ranges 0 and 1 meeting in the middle, as 2 and 3 do, and so on),
  * and the pairs of ranges are then closed up: a band where a document's
@@ -947,7 +946,7 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
  * SaudiNewsNet, was a serial pass of its own; moving the second range
  * down to the first took 3 ms at -j 2.) */
 static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *work,
-                        tw__buf *entries, tw__buf *scratch)
+                        tw__buf *entries)
 {
     size_t n = b->docs.len, bands = (size_t)b->e->bands;
     unsigned nw = b->threads ? b->threads : 1;
@@ -983,13 +982,8 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *work,
             memmove(e + base + len, e + start[t], wrote[t] * sizeof *e);
         len += wrote[t];
     }
-    size_t at = (base + len + 1) * sizeof(tw__lsh_entry), half = (len + 1) * sizeof(tw__lsh_entry);
-    if (!rc && tw__buf_reserve(work, at + half, 1)) /* keeps the entries if it moves them */
-        rc = TW_ENOMEM;
-    if (!rc) {
-        *entries = (tw__buf){(tw__lsh_entry *)work->data + base, len, len + 1};
-        *scratch = (tw__buf){(char *)work->data + at, 0, work->cap - at};
-    }
+    if (!rc)
+        *entries = (tw__buf){(tw__lsh_entry *)work->data + base, len, len};
     free(first);
     free(start);
     free(wrote);
@@ -1071,8 +1065,8 @@ int tw_batch_cluster(tw_batch *b)
     size_t n = b->docs.len;
     tw__uf uf = {0};
     tw__fpset common = {0};
-    tw__buf entries = {0}, scratch = {0}; /* views into work */
-    tw__buf work = {0}; /* bytes: the DF buckets, then the LSH entries and sort scratch */
+    tw__buf entries = {0}; /* a view into work */
+    tw__buf work = {0};    /* bytes: the DF buckets, then the LSH entries */
     uint8_t *distinct = calloc(n ? n : 1, 1);
     int rc = distinct ? tw__uf_init(&uf, n) : TW_ENOMEM;
     tw__pair_rule rule = {b->e->cfg.threshold, b->e->cfg.template_share};
@@ -1090,7 +1084,7 @@ int tw_batch_cluster(tw_batch *b)
     b->st.common_shingles = common.count;
     tw__fpset_free(&common);
     if (!rc)
-        rc = band_entries(b, &rule, &work, &entries, &scratch);
+        rc = band_entries(b, &rule, &work, &entries);
     b->st.bands_s = (t = tw__seconds()) - t1;
     if (!rc) {
         pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share},
@@ -1101,8 +1095,8 @@ int tw_batch_cluster(tw_batch *b)
             maxn = docs[i].n > maxn ? docs[i].n : maxn;
         rc = tw__keys_reserve(&ctx.table, maxn);
         if (!rc)
-            rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, &scratch,
-                               on_pair, &ctx);
+            rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, on_pair,
+                               &ctx);
         tw__buf_free(&ctx.table);
         tw__pairset_free(&ctx.failed);
     }
@@ -1142,7 +1136,7 @@ int tw_batch_cluster(tw_batch *b)
     b->st.rows = b->e->rows;
     /* what the batch holds (sets, records, results, story terms and
      * vectors) plus the largest transient buffer (the DF buckets, then the
-     * LSH entries and their sort's scratch) */
+     * LSH entries) */
     b->st.memory_bytes = sizeof *b + b->fps.cap * sizeof(uint32_t) +
                          b->docs.cap * sizeof(tw__doc) + n * sizeof(uint32_t) + work_bytes +
                          b->terms.cap * sizeof(tw__term) +

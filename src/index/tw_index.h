@@ -49,13 +49,11 @@ typedef struct __attribute__((packed)) tw__lsh_entry {
  * or a negative status to abort. */
 typedef int (*tw__pair_fn)(uint32_t earlier, uint32_t later, void *ctx);
 
-/* Sorts entries by (key, doc) and calls fn for pairs sharing a key: each
- * document against up to max_probe earlier documents of its bucket, nearest
- * first. scratch (may be NULL; its len and cap count bytes) lends the sort
- * its working memory. Returns
- * TW_OK or the callback's negative status. */
+/* Sorts entries by (key, doc), in place, and calls fn for pairs sharing a
+ * key: each document against up to max_probe earlier documents of its
+ * bucket, nearest first. Returns TW_OK or the callback's negative status. */
 int tw__lsh_pairs(tw__lsh_entry *entries, size_t n, int max_probe, unsigned threads,
-                  tw__buf *scratch, tw__pair_fn fn, void *ctx);
+                  tw__pair_fn fn, void *ctx);
 
 /* An open-addressing set of nonzero 32-bit fingerprints. */
 typedef struct tw__fpset {

@@ -264,7 +264,7 @@ static void test_pairs_exactly_docs_sharing_a_key(void **state)
         }
         tw_test_shuffle(&rng, e, n, sizeof *e);
         recorder *r = new_recorder();
-        assert_int_equal(tw__lsh_pairs(e, n, 1000, 1, NULL, record, r), TW_OK);
+        assert_int_equal(tw__lsh_pairs(e, n, 1000, 1, record, r), TW_OK);
         /* the walk sorts the table by (key, doc) */
         for (size_t i = 1; i < n; i++)
             assert_true(e[i - 1].key < e[i].key ||
@@ -293,7 +293,7 @@ static void test_pairs_probe_nearest_first_and_limit(void **state)
     for (uint32_t d = 0; d < 10; d++)
         e[d] = (tw__lsh_entry){42, 9 - d}; /* reverse order in, sorted by the walk */
     recorder *r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(e, 10, 3, 1, NULL, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 10, 3, 1, record, r), TW_OK);
     /* each doc m against m-1, m-2, m-3 (those that exist), nearest first */
     size_t c = 0;
     for (uint32_t m = 1; m < 10; m++)
@@ -306,10 +306,10 @@ static void test_pairs_probe_nearest_first_and_limit(void **state)
     assert_int_equal(r->n, c);
     /* max_probe 0: nothing is checked */
     r->n = 0;
-    assert_int_equal(tw__lsh_pairs(e, 10, 0, 1, NULL, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 10, 0, 1, record, r), TW_OK);
     assert_int_equal(r->n, 0);
     /* max_probe 1: a chain */
-    assert_int_equal(tw__lsh_pairs(e, 10, 1, 1, NULL, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 10, 1, 1, record, r), TW_OK);
     assert_int_equal(r->n, 9);
     for (uint32_t m = 1; m < 10; m++) {
         assert_int_equal(r->calls[m - 1].earlier, m - 1);
@@ -322,11 +322,11 @@ static void test_pairs_empty_and_single(void **state)
     (void)state;
     recorder *r = new_recorder();
     tw__lsh_entry one = {5, 3};
-    assert_int_equal(tw__lsh_pairs(&one, 0, 24, 1, NULL, record, r), TW_OK);
-    assert_int_equal(tw__lsh_pairs(&one, 1, 24, 1, NULL, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(&one, 0, 24, 1, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(&one, 1, 24, 1, record, r), TW_OK);
     /* different keys never pair */
     tw__lsh_entry two[2] = {{5, 0}, {6, 1}};
-    assert_int_equal(tw__lsh_pairs(two, 2, 24, 1, NULL, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(two, 2, 24, 1, record, r), TW_OK);
     assert_int_equal(r->n, 0);
 }
 
@@ -337,7 +337,7 @@ static void test_pairs_document_never_paired_with_itself(void **state)
      * whole-set signatures agreeing on a band). */
     tw__lsh_entry e[] = {{9, 4}, {9, 4}, {9, 4}};
     recorder *r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(e, 3, 24, 1, NULL, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 3, 24, 1, record, r), TW_OK);
     assert_int_equal(r->n, 0);
 }
 
@@ -350,7 +350,7 @@ static void test_pairs_duplicate_entries_count_once(void **state)
      * checked against documents 1 and 0, each once. */
     tw__lsh_entry e[] = {{9, 2}, {9, 1}, {9, 0}, {9, 1}};
     recorder *r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(e, 4, 2, 1, NULL, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 4, 2, 1, record, r), TW_OK);
     int got[3][3] = {{0}};
     for (size_t c = 0; c < r->n; c++) {
         assert_true(r->calls[c].earlier < r->calls[c].later);
@@ -377,7 +377,7 @@ static void test_pairs_callback_one_stops_this_document(void **state)
         e[d] = (tw__lsh_entry){1, d};
     recorder *r = new_recorder();
     r->decide = stop_at_two_back;
-    assert_int_equal(tw__lsh_pairs(e, 6, 24, 1, NULL, record, r), TW_OK);
+    assert_int_equal(tw__lsh_pairs(e, 6, 24, 1, record, r), TW_OK);
     /* doc 1: (0,1); doc m >= 2: (m-1,m), (m-2,m) then stop */
     size_t c = 0;
     assert_int_equal(r->calls[c].earlier, 0);
@@ -401,69 +401,94 @@ static int fail_on_third(uint32_t earlier, uint32_t later, size_t nth)
     return nth == 3 ? TW_ENOMEM : 0;
 }
 
-/* Document order, keys in any order: how batches write their tables. */
-static int by_doc(const void *a_, const void *b_)
+static int by_key_doc(const void *a_, const void *b_)
 {
     const tw__lsh_entry *a = a_, *b = b_;
-    if (a->doc != b->doc)
-        return a->doc < b->doc ? -1 : 1;
-    return (a->key > b->key) - (a->key < b->key);
+    if (a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return (a->doc > b->doc) - (a->doc < b->doc);
 }
 
-/* Large tables written in document order are sorted by a radix sort, small
- * or unordered ones by qsort: both must walk the same pairs in the same
- * order. */
-static void test_pairs_radix_path_matches_qsort_path(void **state)
+/* The calls the walk owes a table when fn always says "not joined": the
+ * table sorted by (key, doc) with qsort, then each document against up
+ * to max_probe earlier documents of its key, nearest first, each document
+ * once. */
+static size_t oracle_calls(const tw__lsh_entry *in, size_t n, int max_probe, call *out)
+{
+    tw__lsh_entry *e = malloc(n * sizeof *e);
+    assert_non_null(e);
+    memcpy(e, in, n * sizeof *e);
+    qsort(e, n, sizeof *e, by_key_doc);
+    size_t k = 0;
+    for (size_t s = 0, t; s < n; s = t) {
+        for (t = s + 1; t < n && e[t].key == e[s].key; t++)
+            ;
+        for (size_t m = s + 1; m < t; m++) {
+            if (e[m].doc == e[m - 1].doc)
+                continue;
+            int probes = 0;
+            uint32_t last = UINT32_MAX;
+            for (size_t p = m; p-- > s && probes < max_probe;) {
+                if (e[p].doc == e[m].doc || e[p].doc == last)
+                    continue;
+                last = e[p].doc;
+                out[k++] = (call){e[p].doc, e[m].doc};
+                probes++;
+            }
+        }
+    }
+    free(e);
+    return k;
+}
+
+/* Large tables (radix sort in place, buckets sorted by several threads)
+ * and small ones (qsort) walk the pairs the oracle gives, in its order,
+ * whatever order the entries come in: document order (how batches write
+ * them) or shuffled; and with keys spread over all buckets, all in one
+ * bucket, or all in one sub-bucket. */
+static void test_pairs_large_tables_walk_as_the_oracle(void **state)
 {
     (void)state;
     enum { DOCS = 1500, BANDS = 4, N = DOCS * BANDS };
-    static tw__lsh_entry in_order[N], shuffled[N];
-    static call first[20000];
+    static tw__lsh_entry base[N], again[N];
+    static call want[20000];
     uint64_t rng = 0xBADC0DE;
-    size_t n = 0;
-    for (uint32_t d = 0; d < DOCS; d++)
-        for (int b = 0; b < BANDS; b++) /* few keys: many shared buckets, all 64 bits used */
-            in_order[n++] = (tw__lsh_entry){(rnd_below(&rng, 700) + 1) * 0x9E3779B97F4A7C15ull, d};
-    memcpy(shuffled, in_order, sizeof in_order);
-    tw_test_shuffle(&rng, shuffled, N, sizeof shuffled[0]);
-    recorder *r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(in_order, N, 2, 1, NULL, record, r), TW_OK); /* radix: > 4096, in order */
-    size_t n1 = r->n;
-    assert_true(n1 > 1000 && n1 <= 20000);
-    memcpy(first, r->calls, n1 * sizeof first[0]);
-    r = new_recorder();
-    assert_int_equal(tw__lsh_pairs(shuffled, N, 2, 1, NULL, record, r), TW_OK); /* qsort: not in order */
-    assert_int_equal(r->n, n1);
-    assert_memory_equal(r->calls, first, n1 * sizeof first[0]);
-    for (size_t i = 1; i < N; i++) /* and the table is sorted by (key, doc) */
-        assert_true(in_order[i - 1].key < in_order[i].key ||
-                    (in_order[i - 1].key == in_order[i].key && in_order[i - 1].doc <= in_order[i].doc));
-    /* the radix path with threads (buckets in parallel) walks the same */
-    for (unsigned threads = 2; threads <= 5; threads += 3) {
-        static tw__lsh_entry again[N];
-        memcpy(again, shuffled, sizeof again);
-        tw_test_shuffle(&rng, again, N, sizeof again[0]);
-        qsort(again, N, sizeof again[0], by_doc);
-        r = new_recorder();
-        assert_int_equal(tw__lsh_pairs(again, N, 2, threads, NULL, record, r), TW_OK);
-        assert_int_equal(r->n, n1);
-        assert_memory_equal(r->calls, first, n1 * sizeof first[0]);
+    /* keys spread over all 64 bits / one top byte / only the top byte varies */
+    for (int shape = 0; shape < 3; shape++) {
+        size_t n = 0;
+        for (uint32_t d = 0; d < DOCS; d++)
+            for (int b = 0; b < BANDS; b++) { /* few keys: many shared buckets */
+                uint64_t k = (rnd_below(&rng, 700) + 1) * 0x9E3779B97F4A7C15ull;
+                if (shape == 1)
+                    k = (k >> 8) | 0xA5ull << 56;
+                else if (shape == 2)
+                    k = (k & 0xFF00000000000000ull) | 0x123456ull;
+                base[n++] = (tw__lsh_entry){k, d};
+            }
+        size_t nw = oracle_calls(base, N, 2, want);
+        assert_true(nw > 1000 && nw <= 20000);
+        for (int order = 0; order < 2; order++)
+            for (unsigned threads = 1; threads <= 5; threads += 2) {
+                memcpy(again, base, sizeof again);
+                if (order)
+                    tw_test_shuffle(&rng, again, N, sizeof again[0]);
+                recorder *r = new_recorder();
+                assert_int_equal(tw__lsh_pairs(again, N, 2, threads, record, r), TW_OK);
+                assert_int_equal(r->n, nw);
+                assert_memory_equal(r->calls, want, nw * sizeof want[0]);
+                for (size_t i = 1; i < N; i++) /* and the table is sorted by (key, doc) */
+                    assert_true(by_key_doc(&again[i - 1], &again[i]) <= 0);
+            }
+        /* a small table (qsort) against the oracle too */
+        size_t small = 4000;
+        nw = oracle_calls(base, small, 3, want);
+        memcpy(again, base, small * sizeof again[0]);
+        tw_test_shuffle(&rng, again, small, sizeof again[0]);
+        recorder *r = new_recorder();
+        assert_int_equal(tw__lsh_pairs(again, small, 3, 2, record, r), TW_OK);
+        assert_int_equal(r->n, nw);
+        assert_memory_equal(r->calls, want, nw * sizeof want[0]);
     }
-    /* and with the caller's scratch, given too small (it grows; its size
-     * counts bytes) and then large enough */
-    tw__buf scratch = {0};
-    assert_int_equal(tw__buf_reserve(&scratch, 100, 1), TW_OK);
-    for (int pass = 0; pass < 2; pass++) {
-        static tw__lsh_entry again[N];
-        memcpy(again, shuffled, sizeof again);
-        qsort(again, N, sizeof again[0], by_doc);
-        r = new_recorder();
-        assert_int_equal(tw__lsh_pairs(again, N, 2, 2, &scratch, record, r), TW_OK);
-        assert_int_equal(r->n, n1);
-        assert_memory_equal(r->calls, first, n1 * sizeof first[0]);
-        assert_true(scratch.cap >= N * sizeof(tw__lsh_entry));
-    }
-    tw__buf_free(&scratch);
 }
 
 static void test_pairs_negative_return_aborts(void **state)
@@ -474,7 +499,7 @@ static void test_pairs_negative_return_aborts(void **state)
         e[d] = (tw__lsh_entry){d < 4 ? 1u : 2u, d};
     recorder *r = new_recorder();
     r->decide = fail_on_third;
-    assert_int_equal(tw__lsh_pairs(e, 8, 24, 1, NULL, record, r), TW_ENOMEM);
+    assert_int_equal(tw__lsh_pairs(e, 8, 24, 1, record, r), TW_ENOMEM);
     assert_int_equal(r->n, 3); /* nothing after the failure */
 }
 
@@ -533,7 +558,7 @@ int main(void)
         cmocka_unit_test(test_pairs_document_never_paired_with_itself),
         cmocka_unit_test(test_pairs_duplicate_entries_count_once),
         cmocka_unit_test(test_pairs_callback_one_stops_this_document),
-        cmocka_unit_test(test_pairs_radix_path_matches_qsort_path),
+        cmocka_unit_test(test_pairs_large_tables_walk_as_the_oracle),
         cmocka_unit_test(test_pairs_negative_return_aborts),
         cmocka_unit_test(test_pairset_holds_what_was_added_and_nothing_else),
     };
