@@ -120,7 +120,6 @@ void tw__lsh_band_keys(const uint32_t *sig, int bands, int rows, uint64_t seed, 
     }
 }
 
-
 static int cmp_entry(const void *a_, const void *b_)
 {
     const tw__lsh_entry *a = a_, *b = b_;
