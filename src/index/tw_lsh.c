@@ -182,7 +182,13 @@ static int count_entries(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
-/* Moves every entry of e to its bucket (start[]), in place. */
+/* Moves every entry of e to its bucket (start[]), in place. Each move
+ * loads the entry it displaces, at the next place of one of 256 buckets,
+ * a line the hardware does not fetch ahead on so many streams: the line
+ * TW_PLACE_AHEAD entries further on in that bucket is asked for (perf,
+ * SaudiNewsNet near-copy job: this loop 4.8% of the time without, 1.6-2.1%
+ * with, where the spread into a copy it replaces was 1.9%). */
+#define TW_PLACE_AHEAD 16
 static void place_entries(tw__lsh_entry *e, const size_t *start)
 {
     size_t next[TW_LSH_BUCKETS];
@@ -195,6 +201,7 @@ static void place_entries(tw__lsh_entry *e, const size_t *start)
             tw__lsh_entry x = e[next[k]];
             unsigned d = (unsigned)(x.key >> 56);
             while (d != k) {
+                __builtin_prefetch(&e[next[d] + TW_PLACE_AHEAD], 1);
                 tw__lsh_entry y = e[next[d]];
                 e[next[d]++] = x;
                 x = y;
