@@ -111,11 +111,13 @@ double tw__story_cosine(const tw__story_vecs *v, size_t a, size_t b);
 double tw__story_time_factor(const tw__story_params *p, int64_t dt);
 
 /* Assigns story[i] (a story number, in order of creation) to every unit;
- * the edge walk uses up to `threads` threads (same result for any). arena
- * (may be NULL; its cap counts bytes) lends the walk's largest arrays
- * memory the caller has touched already; its contents are overwritten. */
+ * the edge walk uses up to `threads` threads (same result for any). The
+ * narena buffers at arena (up to TW_STORY_ARENAS; their caps count bytes)
+ * lend the walk's largest arrays memory the caller has touched already;
+ * their contents are overwritten. */
+#define TW_STORY_ARENAS 4
 int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
                       const tw__story_params *p, unsigned threads, tw__buf *arena,
-                      uint32_t *story);
+                      size_t narena, uint32_t *story);
 
 #endif

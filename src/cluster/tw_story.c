@@ -561,19 +561,23 @@ static int layout(layout_ctx *c, size_t n, unsigned threads)
     return rc ? rc : tw__parallel_for(n, threads, TW_LAYOUT_MIN, layout_range, c);
 }
 
-/* bytes of the arena (may be NULL) at *used, when they fit, else NULL */
-static void *carve(tw__buf *arena, size_t *used, size_t bytes)
+/* bytes of the first of the arenas where they fit after what is used
+ * (used[k]), else NULL */
+static void *carve(tw__buf *arena, size_t narena, size_t *used, size_t bytes)
 {
-    size_t at = (*used + 7) & ~(size_t)7;
-    if (!arena || at > arena->cap || bytes > arena->cap - at)
-        return NULL;
-    *used = at + bytes;
-    return (char *)arena->data + at;
+    for (size_t k = 0; k < narena; k++) {
+        size_t at = (used[k] + 7) & ~(size_t)7;
+        if (at > arena[k].cap || bytes > arena[k].cap - at)
+            continue;
+        used[k] = at + bytes;
+        return (char *)arena[k].data + at;
+    }
+    return NULL;
 }
 
 static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
                        const tw__story_params *p, unsigned threads, tw__buf *arena,
-                       tw__buf *edges)
+                       size_t narena, tw__buf *edges)
 {
     int rc = TW_OK;
     order_ref *ord = malloc((n ? n : 1) * sizeof *ord);
@@ -603,12 +607,14 @@ static int build_edges(const tw__story_unit *u, size_t n, const tw__story_vecs *
             goto done;
         }
     /* the postings and their two indexes, the largest arrays here, in the
-     * caller's arena as far as it holds them (memory touched already: no
+     * caller's arenas as far as they hold them (memory touched already: no
      * page faults) */
-    size_t used = 0, m = nt ? nt : 1;
-    post_a = carve(arena, &used, m * sizeof *post);
-    self_a = post_a ? carve(arena, &used, m * sizeof *self) : NULL;
-    list_a = self_a ? carve(arena, &used, m * sizeof *list) : NULL;
+    size_t used[TW_STORY_ARENAS] = {0}, m = nt ? nt : 1;
+    if (narena > TW_STORY_ARENAS)
+        narena = TW_STORY_ARENAS;
+    post_a = carve(arena, narena, used, m * sizeof *post);
+    self_a = carve(arena, narena, used, m * sizeof *self);
+    list_a = carve(arena, narena, used, m * sizeof *list);
     post = post_a ? post_a : malloc(m * sizeof *post);
     self = self_a ? self_a : malloc(m * sizeof *self);
     list = list_a ? list_a : malloc(m * sizeof *list);
@@ -681,10 +687,10 @@ done:
  * rounds, and the result does not depend on input order. */
 int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v,
                       const tw__story_params *p, unsigned threads, tw__buf *arena,
-                      uint32_t *story)
+                      size_t narena, uint32_t *story)
 {
     tw__buf eb = {0};
-    int rc = build_edges(u, n, v, p, threads, arena, &eb);
+    int rc = build_edges(u, n, v, p, threads, arena, narena, &eb);
     uint32_t *parent = malloc((n ? n : 1) * sizeof *parent);
     uint32_t *size = malloc((n ? n : 1) * sizeof *size);
     uint32_t *best = malloc((n ? n : 1) * sizeof *best);

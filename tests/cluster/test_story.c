@@ -161,7 +161,7 @@ static void test_vectors(void **state)
     assert_int_equal(v.n, 0);
     uint32_t none[1];
     tw__story_params p = params(0.22);
-    assert_int_equal(tw__story_cluster(NULL, 0, &v, &p, 1, NULL, none), TW_OK);
+    assert_int_equal(tw__story_cluster(NULL, 0, &v, &p, 1, NULL, 0, none), TW_OK);
     tw__story_vecs_free(&v);
 }
 
@@ -218,7 +218,7 @@ static void cluster_units(const tw__story_unit *u, size_t n, double threshold, u
     tw__story_params p = params(threshold);
     uint32_t *story = malloc((n ? n : 1) * sizeof *story);
     assert_non_null(story);
-    assert_int_equal(tw__story_cluster(u, n, &v, &p, 1, NULL, story), TW_OK);
+    assert_int_equal(tw__story_cluster(u, n, &v, &p, 1, NULL, 0, story), TW_OK);
     canon(story, n, out);
     free(story);
     tw__story_vecs_free(&v);
@@ -327,7 +327,7 @@ static void thread_cluster(double threshold, int64_t t_c, uint32_t *out)
     tw__story_unit u[] = {{NULL, 0, 0, 0}, {NULL, 0, 0, 0}, {NULL, 0, t_c, t_c}};
     tw__story_params p = params(threshold);
     uint32_t story[3];
-    assert_int_equal(tw__story_cluster(u, 3, &v, &p, 1, NULL, story), TW_OK);
+    assert_int_equal(tw__story_cluster(u, 3, &v, &p, 1, NULL, 0, story), TW_OK);
     canon(story, 3, out);
 }
 
@@ -498,7 +498,7 @@ static void test_order_independent(void **state)
             tw__story_vecs v;
             assert_int_equal(tw__story_vectors(u2, n, &v), TW_OK);
             tw__story_params p = params(0.22);
-            assert_int_equal(tw__story_cluster(u2, n, &v, &p, 1, NULL, story), TW_OK);
+            assert_int_equal(tw__story_cluster(u2, n, &v, &p, 1, NULL, 0, story), TW_OK);
             tw__story_vecs_free(&v);
             /* back to the original numbering, as a partition */
             for (size_t i = 0; i < n; i++)
@@ -585,7 +585,7 @@ static void test_matches_upgma(void **state)
         uint32_t *story = malloc(n * sizeof *story), *ref = malloc(n * sizeof *ref);
         uint32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
         assert_true(story && ref && a && b);
-        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 1, NULL, story), TW_OK);
+        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 1, NULL, 0, story), TW_OK);
         upgma(in.u, n, &v, &p, ref);
         canon(story, n, a);
         canon(ref, n, b);
@@ -660,10 +660,10 @@ static void test_threads_same_stories(void **state)
     uint32_t *want = malloc(n * sizeof *want), *got = malloc(n * sizeof *got);
     assert_non_null(want);
     assert_non_null(got);
-    assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 1, NULL, want), TW_OK);
+    assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 1, NULL, 0, want), TW_OK);
     assert_true(count_clusters(want, n) < n / 2);
     for (unsigned threads = 2; threads <= 4; threads++) {
-        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, threads, NULL, got), TW_OK);
+        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, threads, NULL, 0, got), TW_OK);
         assert_memory_equal(got, want, n * sizeof *got);
     }
     /* an arena, filled with garbage, that holds none, some or all of the
@@ -674,9 +674,25 @@ static void test_threads_same_stories(void **state)
         tw__buf arena = {malloc(sizes[k]), 0, sizes[k]};
         assert_non_null(arena.data);
         memset(arena.data, 0xA5, sizes[k]);
-        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 2, &arena, got), TW_OK);
+        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 2, &arena, 1, got), TW_OK);
         assert_memory_equal(got, want, n * sizeof *got);
         free(arena.data);
+    }
+    /* two arenas: each array goes to the first with room left for it (the
+     * postings in one and their indexes in the other; all in the second;
+     * the indexes split between them) */
+    const size_t pairs[][2] = {{8 * nt + 8, 8 * nt + 16}, {16, 16 * nt + 24}, {12 * nt + 16, 4 * nt + 8}};
+    for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
+        tw__buf two[2];
+        for (int a = 0; a < 2; a++) {
+            two[a] = (tw__buf){malloc(pairs[k][a]), 0, pairs[k][a]};
+            assert_non_null(two[a].data);
+            memset(two[a].data, 0x5A, pairs[k][a]);
+        }
+        assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 2, two, 2, got), TW_OK);
+        assert_memory_equal(got, want, n * sizeof *got);
+        free(two[0].data);
+        free(two[1].data);
     }
     free(want);
     free(got);
