@@ -2,9 +2,12 @@
  * tw_fpset.c — a set of 32-bit fingerprints with linear probing, sized to
  * stay under half full. Fingerprints are XXH3 output, so a multiplicative
  * hash of them spreads well; 0 marks an empty slot (never a fingerprint).
- * Also a set of pairs of document indices, the same way with 64-bit keys.
+ * Also a set of pairs of document indices, the same way with 64-bit keys,
+ * and the scalar scan of the bitmap filter in front of the first set
+ * (tw_fpset_avx2.c has its vector one).
  */
 #include <stdlib.h>
+#include <string.h>
 #include "index/tw_index.h"
 
 int tw__fpset_init(tw__fpset *s, size_t expected)
@@ -49,6 +52,36 @@ void tw__fpset_free(tw__fpset *s)
     free(s->slots);
     s->slots = NULL;
     s->mask = s->count = 0;
+}
+
+size_t tw__fpmap_find_scalar(const uint64_t *map, const uint32_t *x, size_t n, uint32_t *at)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (tw__fpmap_has(map, x[i]))
+            at[k++] = (uint32_t)i;
+    return k;
+}
+
+tw__fpmap_find_fn tw__fpmap_find_for(tw__isa isa)
+{
+    /* (AVX-512 hosts take the AVX2 loop: a gather of eight is what it needs) */
+    return TW__AVX512_AVX2_OR(isa, tw__fpmap_find_avx2, tw__fpmap_find_avx2, tw__fpmap_find_scalar);
+}
+
+size_t tw__fps_move_to_end(uint32_t *x, size_t n, const uint32_t *at, size_t k, uint32_t *tmp)
+{
+    if (k == 0)
+        return n;
+    size_t lo = at[0];
+    for (size_t h = 0; h < k; h++) {
+        tmp[h] = x[at[h]];
+        size_t from = at[h] + 1, to = h + 1 < k ? at[h + 1] : n;
+        memmove(x + lo, x + from, (to - from) * sizeof *x);
+        lo += to - from;
+    }
+    memcpy(x + lo, tmp, k * sizeof *x);
+    return lo;
 }
 
 static inline uint64_t pair_key(uint32_t a, uint32_t b)

@@ -71,6 +71,38 @@ static inline int tw__fpset_has(const tw__fpset *s, uint32_t fp)
     return s->slots && s->slots[tw__key_slot(s->slots, s->mask, fp)] != 0;
 }
 
+/* A bitmap of fingerprints by their top TW__FPMAP_BITS bits (32 KB, kept
+ * in the first-level cache): a filter in front of a tw__fpset, which turns
+ * away almost every fingerprint the set does not hold (SaudiNewsNet: 5,261
+ * common shingles set 2% of the bits). map holds 2^TW__FPMAP_BITS bits as
+ * uint64_t words, bit (x >> (32 - TW__FPMAP_BITS)) for each x added. */
+#define TW__FPMAP_BITS 18
+
+static inline void tw__fpmap_add(uint64_t *map, uint32_t x)
+{
+    uint32_t top = x >> (32 - TW__FPMAP_BITS);
+    map[top >> 6] |= (uint64_t)1 << (top & 63);
+}
+
+static inline int tw__fpmap_has(const uint64_t *map, uint32_t x)
+{
+    uint32_t top = x >> (32 - TW__FPMAP_BITS);
+    return (int)(map[top >> 6] >> (top & 63) & 1);
+}
+
+/* Writes to at[] (room for n) the indexes i, ascending, of the x[i] whose
+ * bit is set in map; returns how many. One per instruction set, the scalar
+ * one the reference. */
+typedef size_t (*tw__fpmap_find_fn)(const uint64_t *map, const uint32_t *x, size_t n, uint32_t *at);
+size_t tw__fpmap_find_scalar(const uint64_t *map, const uint32_t *x, size_t n, uint32_t *at);
+size_t tw__fpmap_find_avx2(const uint64_t *map, const uint32_t *x, size_t n, uint32_t *at);
+tw__fpmap_find_fn tw__fpmap_find_for(tw__isa isa);
+
+/* Moves x[at[0]], .., x[at[k - 1]] (at ascending) to the end of x[0, n),
+ * in that order, and the others down before them, in theirs: a run of
+ * memmoves, not one step per element. tmp has room for k. Returns n - k. */
+size_t tw__fps_move_to_end(uint32_t *x, size_t n, const uint32_t *at, size_t k, uint32_t *tmp);
+
 /* An open-addressing set of pairs of document indices (a, b), kept under
  * half full: which candidate pairs failed the exact check. LSH proposes a
  * pair once for every band key it shares, and a pair that is not a

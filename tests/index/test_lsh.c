@@ -12,6 +12,9 @@
  * pairs that failed their check, so that a pair proposed by several bands
  * is checked once: it must hold every pair added, through its growth, and
  * no other (a false "has" would skip a check and could lose a near-copy).
+ * And the bitmap filter in front of the common-shingle set (tw__fpmap):
+ * every instruction set's scan finds exactly the fingerprints whose bit is
+ * set.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -505,6 +508,75 @@ static void test_pairs_negative_return_aborts(void **state)
 
 /* --------------------------------------------------------------- pair set */
 
+/* Moving the fingerprints at given places to the end keeps both parts in
+ * their order: against a plain two-list partition, for every subset of
+ * places of short arrays and random ones of longer arrays. */
+static void test_move_to_end_is_a_stable_partition(void **state)
+{
+    (void)state;
+    uint32_t x[40], want[40], at[40], tmp[40];
+    uint64_t rng = 0xE7D;
+    for (size_t n = 0; n <= 40; n++)
+        for (int trial = 0; trial < (n <= 8 ? 1 << n : 200); trial++) {
+            size_t k = 0, w = 0;
+            uint64_t pick = n <= 8 ? (uint64_t)trial : splitmix64(&rng);
+            for (size_t i = 0; i < n; i++) {
+                x[i] = (uint32_t)(1000 + i);
+                if (pick >> i & 1)
+                    at[k++] = (uint32_t)i;
+                else
+                    want[w++] = x[i];
+            }
+            for (size_t h = 0; h < k; h++)
+                want[w++] = x[at[h]];
+            assert_int_equal(tw__fps_move_to_end(x, n, at, k, tmp), n - k);
+            assert_memory_equal(x, want, n * sizeof x[0]);
+        }
+}
+
+/* Every instruction set the host has finds, in order, exactly the
+ * fingerprints whose top bits are in the map: lengths around the vector's
+ * eight, unaligned starts, maps from empty to full, hits in every lane and
+ * at both ends. */
+static void test_fpmap_find_on_every_isa(void **state)
+{
+    (void)state;
+    static uint64_t map[((size_t)1 << TW__FPMAP_BITS) / 64];
+    uint32_t x[80], want[80], got[80];
+    uint64_t rng = 0xF1A7;
+    for (int density = 0; density < 4; density++) {
+        /* none, a few, a third, every bit */
+        memset(map, density == 3 ? 0xFF : 0, sizeof map);
+        size_t adds = density == 1 ? 50 : density == 2 ? ((size_t)1 << TW__FPMAP_BITS) / 3 : 0;
+        uint32_t in_map[64];
+        for (size_t a = 0; a < adds; a++) {
+            uint32_t v = (uint32_t)splitmix64(&rng);
+            tw__fpmap_add(map, v);
+            if (a < 64)
+                in_map[a] = v;
+        }
+        for (size_t n = 0; n <= 40; n++)
+            for (size_t off = 0; off < 3; off++) {
+                for (size_t i = 0; i < off + n; i++) /* some of them known to be in the map */
+                    x[i] = adds && rnd_below(&rng, 4) == 0 ? in_map[rnd_below(&rng, adds < 64 ? adds : 64)]
+                                                           : (uint32_t)splitmix64(&rng);
+                size_t nw = 0;
+                for (size_t i = 0; i < n; i++) {
+                    uint32_t top = x[off + i] >> (32 - TW__FPMAP_BITS);
+                    if (map[top / 64] & (uint64_t)1 << (top % 64))
+                        want[nw++] = (uint32_t)i;
+                }
+                for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported(); isa++) {
+                    memset(got, 0xEE, sizeof got);
+                    size_t ng = tw__fpmap_find_for((tw__isa)isa)(map, x + off, n, got);
+                    assert_int_equal(ng, nw);
+                    assert_memory_equal(got, want, nw * sizeof want[0]);
+                }
+            }
+    }
+    assert_ptr_equal(tw__fpmap_find_for(TW__ISA_SCALAR), tw__fpmap_find_scalar);
+}
+
 static void test_pairset_holds_what_was_added_and_nothing_else(void **state)
 {
     (void)state;
@@ -561,6 +633,8 @@ int main(void)
         cmocka_unit_test(test_pairs_large_tables_walk_as_the_oracle),
         cmocka_unit_test(test_pairs_negative_return_aborts),
         cmocka_unit_test(test_pairset_holds_what_was_added_and_nothing_else),
+        cmocka_unit_test(test_fpmap_find_on_every_isa),
+        cmocka_unit_test(test_move_to_end_is_a_stable_partition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
