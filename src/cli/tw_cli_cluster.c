@@ -110,8 +110,12 @@ typedef struct pipeline {
     int quit;
 } pipeline;
 
-/* Bytes asked of the file at a time. */
-#define TW_READ_BLOCK (256u << 10)
+/* Bytes asked of the file at a time. A chunk ends at its 256th line, and
+ * what the last read brought past it (half a read on average) is copied
+ * out and back in for the next chunk: with 256 KB reads that was 31 MB of
+ * copies on SaudiNewsNet (0.5% of the near-copy job's time, perf); with
+ * 64 KB, a quarter of it, for 1.6k reads instead of 400. */
+#define TW_READ_BLOCK (64u << 10)
 
 /* What one read left over: the start of the next chunk. */
 typedef struct carry {
