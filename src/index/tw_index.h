@@ -49,9 +49,11 @@ typedef struct __attribute__((packed)) tw__lsh_entry {
  * or a negative status to abort. */
 typedef int (*tw__pair_fn)(uint32_t earlier, uint32_t later, void *ctx);
 
-/* Sorts entries by (key, doc), in place, and calls fn for pairs sharing a
- * key: each document against up to max_probe earlier documents of its
- * bucket, nearest first. Returns TW_OK or the callback's negative status. */
+/* Calls fn for the pairs of documents sharing a key, in the order of the
+ * entries sorted by (key, doc): each document against up to max_probe
+ * earlier documents of its key, nearest first. The entries are the sort's
+ * work space: afterwards they hold nothing to rely on. Returns TW_OK or the
+ * callback's negative status. */
 int tw__lsh_pairs(tw__lsh_entry *entries, size_t n, int max_probe, unsigned threads,
                   tw__pair_fn fn, void *ctx);
 

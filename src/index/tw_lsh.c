@@ -330,6 +330,56 @@ static int sort_and_walk(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
+/* Entries whose key no other entry has make no pair (81% of SaudiNewsNet's
+ * 1.40 M, 89% of ANT's 1.41 M), and the sort need not see them. Two
+ * bitmaps of at least 4 bits an entry mark the slots (the key's low bits)
+ * seen once and seen again; the entries of slots seen again (every entry
+ * of a shared key, and about a fifth of the others, which share a slot by
+ * chance) are moved down to the front, in order, over the others. Returns
+ * how many were kept. The walk then meets the same runs of two or more in
+ * the same order. */
+#define TW_SHARED_MIN_BITS 12
+#define TW_SHARED_AHEAD 16
+
+static inline int slot_again(const uint64_t *again, uint64_t mask, uint64_t key)
+{
+    uint64_t s = key & mask;
+    return (int)(again[s >> 6] >> (s & 63) & 1);
+}
+
+static size_t keep_shared(tw__lsh_entry *e, size_t n)
+{
+    unsigned b = TW_SHARED_MIN_BITS;
+    while (b < 62 && ((uint64_t)1 << b) < 4 * (uint64_t)n)
+        b++;
+    const size_t words = (size_t)((uint64_t)1 << b) / 64;
+    const uint64_t mask = ((uint64_t)1 << b) - 1;
+    uint64_t *seen = calloc(2 * words, sizeof *seen);
+    if (!seen)
+        return n; /* all of them: the sort copes */
+    uint64_t *again = seen + words;
+    for (size_t i = 0; i < n; i++) {
+        if (i + TW_SHARED_AHEAD < n) {
+            uint64_t a = e[i + TW_SHARED_AHEAD].key & mask;
+            __builtin_prefetch(&seen[a >> 6], 1);
+            __builtin_prefetch(&again[a >> 6], 1);
+        }
+        uint64_t s = e[i].key & mask, bit = (uint64_t)1 << (s & 63);
+        again[s >> 6] |= seen[s >> 6] & bit;
+        seen[s >> 6] |= bit;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i + TW_SHARED_AHEAD < n)
+            __builtin_prefetch(&again[(e[i + TW_SHARED_AHEAD].key & mask) >> 6]);
+        tw__lsh_entry x = e[i];
+        e[k] = x; /* (k <= i: nothing unread is overwritten) */
+        k += (size_t)slot_again(again, mask, x.key);
+    }
+    free(seen);
+    return k;
+}
+
 /* Per-worker working memory of the sort: sub-bucket counters, and room
  * for the largest bucket. */
 static int sort_memory(sort_ctx *c, unsigned threads, size_t largest)
@@ -356,6 +406,8 @@ static void sort_memory_free(sort_ctx *c, unsigned threads)
 int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, tw__pair_fn fn,
                   void *ctx)
 {
+    if (n > 4096)
+        n = keep_shared(e, n);
     threads = tw__parallel_ranges(n, threads, 4096);
     size_t start[TW_LSH_BUCKETS + 1];
     unsigned char ready[TW_LSH_BUCKETS] = {0};
