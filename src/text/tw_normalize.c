@@ -260,11 +260,11 @@ tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width)
         return tw__tok_run_avx512;
     }
     if (isa == TW__ISA_AVX2) {
-        *width = 32;
+        *width = 64; /* two vectors a step (tw_text_kernels.h) */
         return tw__tok_run_avx2;
     }
     if (isa == TW__ISA_SSE42) {
-        *width = 16;
+        *width = 32;
         return tw__tok_run_sse42;
     }
 #else

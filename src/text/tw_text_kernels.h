@@ -173,7 +173,8 @@ size_t V_KERNEL(const tw__norm_simd *s, const uint8_t *in, size_t i, size_t len,
  * bitmap, Arabic pairs by the pair table (both from the normalization
  * table's word flag, so the kernel and the scalar loop cannot disagree).
  * Fails (returns 0) on a block holding any other non-ASCII byte; the
- * scalar loop in tw_tokenize.c then takes it. Reads p[-1] and p[V_W].
+ * scalar loop in tw_tokenize.c then takes it. Reads p[-1] and p[V_W]; the
+ * run takes two blocks a step (width 2 V_W).
  * V_WORDS runs it block after block (tw_tok_run.h).
  */
 static inline int words_block(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
@@ -198,10 +199,22 @@ static inline int words_block(const tw__norm_simd *s, const uint8_t *p, uint64_t
     return 1;
 }
 
+/* Two vectors a step, one mask of 2 V_W bits: the run's bookkeeping (edges,
+ * carry, bounds) is paid once for both (AVX2 with gcc 12: 44.7M -> 40.4M
+ * instructions on 3,000 SaudiNewsNet articles). */
+static inline int words_block2(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask)
+{
+    uint64_t lo, hi;
+    if (!words_block(s, p, &lo) || !words_block(s, p + V_W, &hi))
+        return 0;
+    *mask = lo | hi << V_W;
+    return 1;
+}
+
 size_t V_WORDS(const tw__norm_simd *s, const uint8_t *text, size_t i, size_t len, tw__token *out,
                size_t *nout, size_t cap, int *in_word, size_t *start)
 {
-    return tw__tok_run_with(s, text, i, len, out, nout, cap, in_word, start, words_block, V_W);
+    return tw__tok_run_with(s, text, i, len, out, nout, cap, in_word, start, words_block2, 2 * V_W);
 }
 
 /*
