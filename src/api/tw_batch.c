@@ -927,9 +927,10 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
 
 /* The entries go in the clustering's working buffer (the DF buckets, dead
  * by now: memory already touched, no page faults; *entries is a view into
- * work that must not be freed or grown). Each document is given room for all its band keys,
- * signed in parallel, each range of documents writing its entries back to
- * back (ranges 0 and 1 meeting in the middle, as 2 and 3 do, and so on),
+ * work that must not be freed or grown). Each document is given room for
+ * all its band keys, signed in parallel, each range of documents writing
+ * its entries back to back (ranges 0 and 1 meeting in the middle, as 2
+ * and 3 do, and so on),
  * and the pairs of ranges are then closed up: a band where a document's
  * two signatures agree (38% of SaudiNewsNet's entries) is one entry,
  * since the walk probes a document once per key whatever

@@ -21,7 +21,8 @@ size_t tw__fpmap_find_avx2(const uint64_t *map, const uint32_t *x, size_t n, uin
                                         32 - TW__FPMAP_BITS);
         __m256i word = _mm256_i32gather_epi32(words, _mm256_srli_epi32(top, 5), 4);
         __m256i bit = _mm256_srlv_epi32(word, _mm256_and_si256(top, low5));
-        unsigned hits = (unsigned)_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32(bit, 31)));
+        __m256 lane = _mm256_castsi256_ps(_mm256_slli_epi32(bit, 31));
+        unsigned hits = (unsigned)_mm256_movemask_ps(lane);
         for (; hits; hits &= hits - 1)
             at[k++] = (uint32_t)(i + (size_t)__builtin_ctz(hits));
     }

@@ -681,7 +681,8 @@ static void test_threads_same_stories(void **state)
     /* two arenas: each array goes to the first with room left for it (the
      * postings in one and their indexes in the other; all in the second;
      * the indexes split between them) */
-    const size_t pairs[][2] = {{8 * nt + 8, 8 * nt + 16}, {16, 16 * nt + 24}, {12 * nt + 16, 4 * nt + 8}};
+    const size_t pairs[][2] = {
+        {8 * nt + 8, 8 * nt + 16}, {16, 16 * nt + 24}, {12 * nt + 16, 4 * nt + 8}};
     for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
         tw__buf two[2];
         for (int a = 0; a < 2; a++) {

@@ -469,7 +469,8 @@ static void test_pairs_large_tables_walk_as_the_oracle(void **state)
                 else if (shape == 2)
                     k = (k & 0xFF00000000000000ull) | 0x123456ull;
                 else if (shape == 3) /* one in ten from 60 shared keys */
-                    k = rnd_below(&rng, 10) ? splitmix64(&rng) : (k % 60 + 1) * 0x9E3779B97F4A7C15ull;
+                    k = rnd_below(&rng, 10) ? splitmix64(&rng)
+                                            : (k % 60 + 1) * 0x9E3779B97F4A7C15ull;
                 base[n++] = (tw__lsh_entry){k, d};
             }
         size_t nw = oracle_calls(base, N, 2, want);
@@ -560,8 +561,9 @@ static void test_fpmap_find_on_every_isa(void **state)
         for (size_t n = 0; n <= 40; n++)
             for (size_t off = 0; off < 3; off++) {
                 for (size_t i = 0; i < off + n; i++) /* some of them known to be in the map */
-                    x[i] = adds && rnd_below(&rng, 4) == 0 ? in_map[rnd_below(&rng, adds < 64 ? adds : 64)]
-                                                           : (uint32_t)splitmix64(&rng);
+                    x[i] = adds && rnd_below(&rng, 4) == 0
+                               ? in_map[rnd_below(&rng, adds < 64 ? adds : 64)]
+                               : (uint32_t)splitmix64(&rng);
                 size_t nw = 0;
                 for (size_t i = 0; i < n; i++) {
                     uint32_t top = x[off + i] >> (32 - TW__FPMAP_BITS);
