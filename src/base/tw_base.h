@@ -80,22 +80,27 @@ static inline size_t tw__key_slot(const uint32_t *keys, size_t mask, uint32_t x)
     return tw__key_slot_in(keys, sizeof *keys, mask, x);
 }
 
-/* Sorts a[0, n) of type T by KEY(element), ascending and stably, in place:
- * an insertion sort, for runs that are short or nearly in order (after a
+/* Sorts a[0, n) of type T in place, ascending and stably, where
+ * LESS(P, x, y) says x goes before y (P: a parameter handed through): an
+ * insertion sort, for runs that are short or nearly in order (after a
  * bucket pass). The counting sorts of shingle sets, story terms and LSH
  * sub-buckets finish with it. */
-#define TW__INSERTION_SORT(T, a, n, KEY)                                                          \
+#define TW__INSERTION_SORT_WITH(T, a, n, LESS, P)                                                 \
     do {                                                                                          \
         for (size_t i_ = 1; i_ < (n); i_++) {                                                     \
             T x_ = (a)[i_];                                                                       \
             size_t j_ = i_;                                                                       \
-            while (j_ > 0 && KEY((a)[j_ - 1]) > KEY(x_)) {                                        \
+            while (j_ > 0 && LESS(P, x_, (a)[j_ - 1])) {                                          \
                 (a)[j_] = (a)[j_ - 1];                                                            \
                 j_--;                                                                             \
             }                                                                                     \
             (a)[j_] = x_;                                                                         \
         }                                                                                         \
     } while (0)
+
+/* The same by KEY(element), an integer. */
+#define TW__KEY_LESS(KEY, x, y) (KEY(x) < KEY(y))
+#define TW__INSERTION_SORT(T, a, n, KEY) TW__INSERTION_SORT_WITH(T, a, n, TW__KEY_LESS, KEY)
 
 /* Stable LSD radix sort of a[0, n) by KEY(x), an unsigned integer of
  * `bits` bits (a multiple of 8), a byte a pass; a pass whose byte is the

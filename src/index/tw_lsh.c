@@ -120,12 +120,17 @@ void tw__lsh_band_keys(const uint32_t *sig, int bands, int rows, uint64_t seed, 
     }
 }
 
+/* (key, doc) order, which has no ties */
+static inline int entry_before(const tw__lsh_entry *a, const tw__lsh_entry *b)
+{
+    return a->key < b->key || (a->key == b->key && a->doc < b->doc);
+}
+#define ENTRY_LESS(unused, x, y) entry_before(&(x), &(y))
+
 static int cmp_entry(const void *a_, const void *b_)
 {
     const tw__lsh_entry *a = a_, *b = b_;
-    if (a->key != b->key)
-        return a->key < b->key ? -1 : 1;
-    return (a->doc > b->doc) - (a->doc < b->doc);
+    return entry_before(a, b) ? -1 : entry_before(b, a);
 }
 
 /* Sorts by (key, doc) and walks the pairs. Keys are hashes, so the sort
@@ -150,11 +155,6 @@ static int cmp_entry(const void *a_, const void *b_)
  * walk when the counters cannot be had. */
 #define TW_SUB_BITS 16
 #define TW_LSH_BUCKETS 256
-
-static inline int entry_before(const tw__lsh_entry *a, const tw__lsh_entry *b)
-{
-    return a->key < b->key || (a->key == b->key && a->doc < b->doc);
-}
 
 typedef struct sort_ctx {
     tw__lsh_entry *e;
@@ -243,13 +243,7 @@ static void sort_bucket(const sort_ctx *c, size_t *count, tw__lsh_entry *tmp, si
         if (len > 48) {
             qsort(x, len, sizeof *x, cmp_entry);
         } else {
-            for (size_t i = 1; i < len; i++) {
-                tw__lsh_entry v = x[i];
-                size_t j = i;
-                for (; j > 0 && entry_before(&v, &x[j - 1]); j--)
-                    x[j] = x[j - 1];
-                x[j] = v;
-            }
+            TW__INSERTION_SORT_WITH(tw__lsh_entry, x, len, ENTRY_LESS, 0);
         }
         from = to;
     }
