@@ -134,92 +134,154 @@ static int cmp_entry(const void *a_, const void *b_)
 }
 
 /* Sorts by (key, doc) and walks the pairs. Keys are hashes, so the sort
- * can be a distribution: threads count the entries of each of 256 buckets
- * by the key's top byte, the entries are moved to their buckets in place
- * (cycle-leader swaps, as in an American flag sort), then each bucket is
- * copied to a thread's small scratch and counted back by its next bits
- * (about two entries a sub-bucket; a million articles make buckets of
- * 200,000), and the few entries of a sub-bucket are put in order by
- * insertion on (key, doc). In place, the sort touches no memory of the
- * table's size besides the table: the copy it was spread into before (its
- * size again, written once) was 4.0k of the near-copy job's 21.2k page
- * faults on SaudiNewsNet, and a fresh page costs about 4 us on this kind of
- * virtual machine. (key, doc) has no ties, so the order, and with it the
- * walk, is the same as a stable sort's.
+ * can be a distribution, in three passes:
+ *   1. Entries whose key no other entry has make no pair (81% of
+ *      SaudiNewsNet's 1.40 M, 89% of ANT's 1.41 M), and the sort need not
+ *      see them. Two bitmaps of at least 4 bits an entry mark the slots
+ *      (the key's low bits) seen once and seen again; then each range of
+ *      the table (one a thread) moves the entries of slots seen again
+ *      (every entry of a shared key, and about a fifth of the others,
+ *      which share a slot by chance) down to its front, in order, counting
+ *      them by the key's top byte, and the ranges are closed up.
+ *   2. Each range's kept entries are spread, in order, to 256 buckets by
+ *      the top byte, into the part of the table the first pass left dead:
+ *      memory already touched (a fresh page costs about 4 us on this kind
+ *      of virtual machine).
+ *   3. Each bucket is spread back to its place at the table's front by its
+ *      next bits (about two entries a sub-bucket; a million articles make
+ *      buckets of 200,000), and the few entries of a sub-bucket are put in
+ *      order by insertion on (key, doc).
+ * Every pass keeps the entries' order, and (key, doc) has no ties, so the
+ * order, and with it the walk, is the same as a stable sort's. (Before:
+ * the filter on one thread, then the buckets placed in place by cycle-
+ * leader swaps, each copied out to be spread back; at -j 2 the filter and
+ * placement were 16-19 ms of a 50-65 ms pair step, now 9-11.)
  * A key's entries never leave its bucket, so the walk takes the buckets one
  * by one in key order, each as soon as it is sorted: the calling thread
  * walks (the walk decides unions, so it stays on one thread, in order)
  * while the other threads sort the buckets ahead of it, and it sorts any
  * bucket nobody has taken yet itself. The serial walk is thereby hidden
  * behind the sort instead of following it. Falls back to qsort and one
- * walk when the counters cannot be had. */
+ * walk when memory for the passes cannot be had. */
 #define TW_SUB_BITS 16
 #define TW_LSH_BUCKETS 256
+#define TW_SHARED_MIN_BITS 12
+/* The slots' bitmap words asked for this many entries ahead (random
+ * lines of a few MB). */
+#define TW_SHARED_AHEAD 16
+/* Each spread loads the line it writes, at the next place of one of 256
+ * buckets, a line the hardware does not fetch ahead on so many streams:
+ * the line this many entries further on in that bucket is asked for
+ * (perf, SaudiNewsNet near-copy job: the in-place placement this pass
+ * replaces took 4.8% of the time without, 1.6-2.1% with). */
+#define TW_SPREAD_AHEAD 16
 
 typedef struct sort_ctx {
-    tw__lsh_entry *e;
-    size_t *hist; /* [worker][256]: counts */
-    const size_t *start; /* bucket k is [start[k], start[k + 1]) */
-    /* the walk */
-    size_t **count;       /* per worker: sub-bucket counters */
-    tw__lsh_entry **tmp;  /* per worker: room for the largest bucket */
-    unsigned claimed;     /* buckets handed out (atomic) */
-    unsigned char *ready; /* per bucket: sorted (atomic) */
-    int stop;             /* the walk ended early (atomic) */
+    tw__lsh_entry *e;      /* the table; the sorted entries end up at its front */
+    size_t n;
+    tw__lsh_entry *dead;   /* where pass 2 spreads them (bucket k at start[k]) */
+    /* pass 1 */
+    unsigned bits;         /* slots: 2^bits */
+    size_t words;          /* 64-bit words a bitmap */
+    uint64_t *maps;        /* seen, then again (NULL: every entry is kept) */
+    size_t *begin, *kept;  /* per range: where its kept entries start, how many */
+    size_t *hist;          /* [range][256]: kept entries by top byte, then spread offsets */
+    size_t start[TW_LSH_BUCKETS + 1]; /* bucket k is [start[k], start[k + 1]) */
+    /* pass 3 and the walk */
+    size_t **count;        /* per worker: sub-bucket counters */
+    unsigned claimed;      /* buckets handed out (atomic) */
+    unsigned char ready[TW_LSH_BUCKETS]; /* per bucket: sorted (atomic) */
+    int stop;              /* the walk ended early (atomic) */
     int max_probe;
     tw__pair_fn fn;
     void *fn_ctx;
     int rc;
 } sort_ctx;
 
-static int count_entries(void *ctx_, unsigned worker, size_t begin, size_t end)
+static inline int slot_in(const uint64_t *map, uint64_t mask, uint64_t key)
 {
-    sort_ctx *c = ctx_;
-    size_t *h = c->hist + (size_t)worker * TW_LSH_BUCKETS;
-    TW_UNROLL4
-    for (size_t i = begin; i < end; i++)
-        h[c->e[i].key >> 56]++;
-    return TW_OK;
+    uint64_t s = key & mask;
+    return (int)(map[s >> 6] >> (s & 63) & 1);
 }
 
-/* Moves every entry of e to its bucket (start[]), in place. Each move
- * loads the entry it displaces, at the next place of one of 256 buckets,
- * a line the hardware does not fetch ahead on so many streams: the line
- * TW_PLACE_AHEAD entries further on in that bucket is asked for (perf,
- * SaudiNewsNet near-copy job: this loop 4.8% of the time without, 1.6-2.1%
- * with, where the spread into a copy it replaces was 1.9%). */
-#define TW_PLACE_AHEAD 16
-static void place_entries(tw__lsh_entry *e, const size_t *start)
+/* Pass 1a: the slots the entries take once and again. On one thread:
+ * split over two, with bitmaps of their own merged after, each half took
+ * longer (8-10 ms at -j 2) than the whole on one (6-7 ms at -j 1). */
+static void mark_slots(sort_ctx *c)
 {
-    size_t next[TW_LSH_BUCKETS];
-    memcpy(next, start, sizeof next);
-    for (unsigned k = 0; k < TW_LSH_BUCKETS; k++) {
-        while (next[k] < start[k + 1]) {
-            /* follow the cycle from the first misplaced entry of bucket
-             * k: each entry displaces the one in its own bucket's next
-             * place, until one of bucket k comes back */
-            tw__lsh_entry x = e[next[k]];
-            unsigned d = (unsigned)(x.key >> 56);
-            while (d != k) {
-                __builtin_prefetch(&e[next[d] + TW_PLACE_AHEAD], 1);
-                tw__lsh_entry y = e[next[d]];
-                e[next[d]++] = x;
-                x = y;
-                d = (unsigned)(x.key >> 56);
-            }
-            e[next[k]++] = x;
+    const tw__lsh_entry *e = c->e;
+    const size_t n = c->n;
+    const uint64_t mask = ((uint64_t)1 << c->bits) - 1;
+    uint64_t *seen = c->maps, *again = seen + c->words;
+    for (size_t i = 0; i < n; i++) {
+        if (i + TW_SHARED_AHEAD < n) {
+            uint64_t a = e[i + TW_SHARED_AHEAD].key & mask;
+            __builtin_prefetch(&seen[a >> 6], 1);
+            __builtin_prefetch(&again[a >> 6], 1);
         }
+        uint64_t s = e[i].key & mask, bit = (uint64_t)1 << (s & 63);
+        again[s >> 6] |= seen[s >> 6] & bit;
+        seen[s >> 6] |= bit;
     }
 }
 
-/* Sorts bucket k in place, through tmp. */
-static void sort_bucket(const sort_ctx *c, size_t *count, tw__lsh_entry *tmp, size_t k)
+/* Pass 1b: a range's entries of shared slots moved down to its front, in
+ * order, and counted by top byte. */
+static int keep_range(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    sort_ctx *c = ctx_;
+    tw__lsh_entry *e = c->e;
+    size_t *h = c->hist + (size_t)worker * TW_LSH_BUCKETS;
+    const uint64_t *again = c->maps ? c->maps + c->words : NULL;
+    const uint64_t mask = ((uint64_t)1 << c->bits) - 1;
+    size_t k = begin;
+    if (!again) {
+        TW_UNROLL4
+        for (size_t i = begin; i < end; i++)
+            h[e[i].key >> 56]++;
+        k = end;
+    } else {
+        for (size_t i = begin; i < end; i++) {
+            if (i + TW_SHARED_AHEAD < end)
+                __builtin_prefetch(&again[(e[i + TW_SHARED_AHEAD].key & mask) >> 6]);
+            tw__lsh_entry x = e[i];
+            size_t keep = (size_t)slot_in(again, mask, x.key);
+            e[k] = x; /* (k <= i: nothing unread is overwritten) */
+            h[x.key >> 56] += keep;
+            k += keep;
+        }
+    }
+    c->begin[worker] = begin;
+    c->kept[worker] = k - begin;
+    return TW_OK;
+}
+
+/* Pass 2: range t's kept entries spread, in order, to their buckets in
+ * c->dead, from the offsets hist[t][]. */
+static int spread_range(void *ctx_, unsigned worker, size_t begin, size_t end)
+{
+    TW_UNUSED(worker);
+    sort_ctx *c = ctx_;
+    for (size_t t = begin; t < end; t++) {
+        size_t *next = c->hist + t * TW_LSH_BUCKETS;
+        const tw__lsh_entry *src = c->e + c->begin[t];
+        tw__lsh_entry *dst = c->dead;
+        for (size_t i = 0; i < c->kept[t]; i++) {
+            unsigned d = (unsigned)(src[i].key >> 56);
+            __builtin_prefetch(&dst[next[d] + TW_SPREAD_AHEAD], 1);
+            dst[next[d]++] = src[i];
+        }
+    }
+    return TW_OK;
+}
+
+/* Pass 3: bucket k from c->dead to its place at the table's front,
+ * sorted. */
+static void sort_bucket(const sort_ctx *c, size_t *count, size_t k)
 {
     size_t lo = c->start[k], n = c->start[k + 1] - lo;
     tw__lsh_entry *dst = c->e + lo;
-    if (n)
-        memcpy(tmp, dst, n * sizeof *tmp);
-    const tw__lsh_entry *src = tmp;
+    const tw__lsh_entry *src = c->dead + lo;
     /* about two entries a sub-bucket: a small bucket does not pay for
      * clearing and walking 4096 counters */
     int bits = 1;
@@ -296,7 +358,7 @@ static int sort_and_walk(void *ctx_, unsigned worker, size_t begin, size_t end)
             unsigned k = __atomic_fetch_add(&c->claimed, 1, __ATOMIC_RELAXED);
             if (k >= TW_LSH_BUCKETS)
                 break;
-            sort_bucket(c, count, c->tmp[worker], k);
+            sort_bucket(c, count, k);
             __atomic_store_n(&c->ready[k], 1, __ATOMIC_RELEASE);
         }
         return TW_OK;
@@ -308,7 +370,7 @@ static int sort_and_walk(void *ctx_, unsigned worker, size_t begin, size_t end)
         if (__atomic_load_n(&c->claimed, __ATOMIC_RELAXED) <= k) {
             unsigned got = __atomic_fetch_add(&c->claimed, 1, __ATOMIC_RELAXED);
             if (got < TW_LSH_BUCKETS) {
-                sort_bucket(c, count, c->tmp[0], got);
+                sort_bucket(c, count, got);
                 __atomic_store_n(&c->ready[got], 1, __ATOMIC_RELEASE);
             }
         }
@@ -324,111 +386,95 @@ static int sort_and_walk(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
-/* Entries whose key no other entry has make no pair (81% of SaudiNewsNet's
- * 1.40 M, 89% of ANT's 1.41 M), and the sort need not see them. Two
- * bitmaps of at least 4 bits an entry mark the slots (the key's low bits)
- * seen once and seen again; the entries of slots seen again (every entry
- * of a shared key, and about a fifth of the others, which share a slot by
- * chance) are moved down to the front, in order, over the others. Returns
- * how many were kept. The walk then meets the same runs of two or more in
- * the same order. */
-#define TW_SHARED_MIN_BITS 12
-#define TW_SHARED_AHEAD 16
-
-static inline int slot_again(const uint64_t *again, uint64_t mask, uint64_t key)
-{
-    uint64_t s = key & mask;
-    return (int)(again[s >> 6] >> (s & 63) & 1);
-}
-
-static size_t keep_shared(tw__lsh_entry *e, size_t n)
+/* The passes' memory: the slot bitmaps (4 bits an entry at least), the
+ * ranges' counters, the sub-bucket counters of each sorting thread. */
+static int sort_memory(sort_ctx *c, unsigned ranges, unsigned threads)
 {
     unsigned b = TW_SHARED_MIN_BITS;
-    while (b < 62 && ((uint64_t)1 << b) < 4 * (uint64_t)n)
+    while (b < 62 && ((uint64_t)1 << b) < 4 * (uint64_t)c->n)
         b++;
-    const size_t words = (size_t)((uint64_t)1 << b) / 64;
-    const uint64_t mask = ((uint64_t)1 << b) - 1;
-    uint64_t *seen = calloc(2 * words, sizeof *seen);
-    if (!seen)
-        return n; /* all of them: the sort copes */
-    uint64_t *again = seen + words;
-    for (size_t i = 0; i < n; i++) {
-        if (i + TW_SHARED_AHEAD < n) {
-            uint64_t a = e[i + TW_SHARED_AHEAD].key & mask;
-            __builtin_prefetch(&seen[a >> 6], 1);
-            __builtin_prefetch(&again[a >> 6], 1);
-        }
-        uint64_t s = e[i].key & mask, bit = (uint64_t)1 << (s & 63);
-        again[s >> 6] |= seen[s >> 6] & bit;
-        seen[s >> 6] |= bit;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (i + TW_SHARED_AHEAD < n)
-            __builtin_prefetch(&again[(e[i + TW_SHARED_AHEAD].key & mask) >> 6]);
-        tw__lsh_entry x = e[i];
-        e[k] = x; /* (k <= i: nothing unread is overwritten) */
-        k += (size_t)slot_again(again, mask, x.key);
-    }
-    free(seen);
-    return k;
-}
-
-/* Per-worker working memory of the sort: sub-bucket counters, and room
- * for the largest bucket. */
-static int sort_memory(sort_ctx *c, unsigned threads, size_t largest)
-{
+    c->bits = b;
+    c->words = (size_t)((uint64_t)1 << b) / 64;
+    /* (without the bitmaps every entry is kept: the sort copes) */
+    c->maps = calloc(2 * c->words, sizeof *c->maps);
+    c->begin = calloc(ranges, sizeof *c->begin);
+    c->kept = calloc(ranges, sizeof *c->kept);
+    c->hist = calloc((size_t)ranges * TW_LSH_BUCKETS, sizeof *c->hist);
     c->count = calloc(threads, sizeof *c->count);
-    c->tmp = calloc(threads, sizeof *c->tmp);
-    int ok = c->count && c->tmp;
+    int ok = c->begin && c->kept && c->hist && c->count;
     for (unsigned w = 0; ok && w < threads; w++)
-        ok = (c->count[w] = malloc(((size_t)1 << TW_SUB_BITS) * sizeof **c->count)) &&
-             (c->tmp[w] = malloc((largest ? largest : 1) * sizeof **c->tmp));
+        ok = (c->count[w] = malloc(((size_t)1 << TW_SUB_BITS) * sizeof **c->count)) != NULL;
     return ok ? TW_OK : TW_ENOMEM;
 }
 
 static void sort_memory_free(sort_ctx *c, unsigned threads)
 {
-    for (unsigned w = 0; w < threads; w++) {
-        free(c->count ? c->count[w] : NULL);
-        free(c->tmp ? c->tmp[w] : NULL);
-    }
+    for (unsigned w = 0; c->count && w < threads; w++)
+        free(c->count[w]);
     free(c->count);
-    free(c->tmp);
+    free(c->maps);
+    free(c->begin);
+    free(c->kept);
+    free(c->hist);
+}
+
+/* Passes 1 and 2; returns how many entries were kept, spread by bucket into
+ * c->dead, or 0 when no memory could be had for that (e left as it was,
+ * or with the kept entries at its front when *kept_only). */
+static size_t keep_and_spread(sort_ctx *c, unsigned ranges, int *kept_only)
+{
+    *kept_only = 0;
+    if (c->maps)
+        mark_slots(c);
+    tw__parallel_for(c->n, ranges, 4096, keep_range, c);
+    /* the ranges closed up, and the buckets' starts */
+    size_t k = 0;
+    for (unsigned t = 0; t < ranges; t++) {
+        if (c->kept[t] && k != c->begin[t])
+            memmove(c->e + k, c->e + c->begin[t], c->kept[t] * sizeof *c->e);
+        c->begin[t] = k;
+        k += c->kept[t];
+    }
+    *kept_only = 1;
+    size_t total = 0;
+    for (unsigned b = 0; b < TW_LSH_BUCKETS; b++) {
+        c->start[b] = total;
+        for (unsigned t = 0; t < ranges; t++) {
+            size_t *h = &c->hist[(size_t)t * TW_LSH_BUCKETS + b], m = *h;
+            *h = total;
+            total += m;
+        }
+    }
+    c->start[TW_LSH_BUCKETS] = total;
+    /* the dead part of the table is room enough when at most half of it
+     * was kept (a real table keeps a fifth to a third) */
+    c->dead = 2 * k <= c->n ? c->e + k : malloc((k ? k : 1) * sizeof *c->e);
+    if (!c->dead)
+        return 0;
+    tw__parallel_for(ranges, ranges, 1, spread_range, c);
+    return k;
 }
 
 int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, tw__pair_fn fn,
                   void *ctx)
 {
-    if (n > 4096)
-        n = keep_shared(e, n);
-    threads = tw__parallel_ranges(n, threads, 4096);
-    size_t start[TW_LSH_BUCKETS + 1];
-    unsigned char ready[TW_LSH_BUCKETS] = {0};
-    sort_ctx c = {e, NULL, start, NULL, NULL, 0, ready, 0, max_probe, fn, ctx, TW_OK};
-    /* the buckets' sizes first: the scratch is the largest one */
-    size_t largest = 0, total = 0;
-    int radix = n > 4096 && (c.hist = calloc((size_t)threads * TW_LSH_BUCKETS, sizeof *c.hist)) &&
-                tw__parallel_for(n, threads, 4096, count_entries, &c) == TW_OK;
-    for (unsigned k = 0; radix && k < TW_LSH_BUCKETS; k++) {
-        start[k] = total;
-        for (unsigned w = 0; w < threads; w++)
-            total += c.hist[(size_t)w * TW_LSH_BUCKETS + k];
-        largest = total - start[k] > largest ? total - start[k] : largest;
-    }
-    start[TW_LSH_BUCKETS] = total;
-    free(c.hist);
-    c.hist = NULL;
-    if (radix)
-        radix = sort_memory(&c, threads, largest) == TW_OK;
-    int rc;
-    if (!radix) {
+    sort_ctx c = {.e = e, .n = n, .max_probe = max_probe, .fn = fn, .fn_ctx = ctx};
+    unsigned ranges = tw__parallel_ranges(n, threads, 4096);
+    int rc = TW_ENOMEM, kept_only = 0;
+    size_t k = 0;
+    if (n > 4096 && sort_memory(&c, ranges, threads) == TW_OK)
+        k = keep_and_spread(&c, ranges, &kept_only);
+    if (k) {
+        unsigned sorters = tw__parallel_ranges(k, threads, 4096);
+        tw__parallel_for(sorters, sorters, 1, sort_and_walk, &c);
+        rc = c.rc;
+        if (c.dead != e + k)
+            free(c.dead);
+    } else {
+        if (kept_only)
+            n = c.start[TW_LSH_BUCKETS];
         qsort(e, n, sizeof *e, cmp_entry);
         rc = walk(e, 0, n, max_probe, fn, ctx);
-    } else {
-        place_entries(e, start);
-        tw__parallel_for(threads, threads, 1, sort_and_walk, &c);
-        rc = c.rc;
     }
     sort_memory_free(&c, threads);
     return rc;

@@ -444,9 +444,11 @@ static size_t oracle_calls(const tw__lsh_entry *in, size_t n, int max_probe, cal
     return k;
 }
 
-/* Large tables (the keys no other entry has set aside, the rest sorted in
- * place, buckets by several threads) and small ones (qsort) walk the pairs
- * the oracle gives, in its order, whatever order the entries come in:
+/* Large tables (the keys no other entry has set aside by ranges of
+ * threads, the rest spread into the table's dead part when it has room,
+ * as in the mostly-unshared shape, or into memory of their own, then
+ * sorted back, buckets by several threads) and small ones (qsort) walk the
+ * pairs the oracle gives, in its order, whatever order the entries come in:
  * document order (how batches write them) or shuffled; with keys spread
  * over all buckets, all in one bucket, all in one sub-bucket, or mostly
  * keys of one entry (most of a real table) among a few shared ones. */
