@@ -137,8 +137,9 @@ static int cmp_entry(const void *a_, const void *b_)
  * can be a distribution, in three passes:
  *   1. Entries whose key no other entry has make no pair (81% of
  *      SaudiNewsNet's 1.40 M, 89% of ANT's 1.41 M), and the sort need not
- *      see them. Two bitmaps of at least 4 bits an entry mark the slots
- *      (the key's low bits) seen once and seen again; then each range of
+ *      see them. Two bitmaps of at least 4 bits an entry, interleaved
+ *      word by word, mark the slots (the key's low bits) seen once and
+ *      seen again; then each range of
  *      the table (one a thread) moves the entries of slots seen again
  *      (every entry of a shared key, and about a fifth of the others,
  *      which share a slot by chance) down to its front, in order, counting
@@ -183,7 +184,7 @@ typedef struct sort_ctx {
     /* pass 1 */
     unsigned bits;         /* slots: 2^bits */
     size_t words;          /* 64-bit words a bitmap */
-    uint64_t *maps;        /* seen, then again (NULL: every entry is kept) */
+    uint64_t *maps;        /* seen and again, word by word (NULL: every entry is kept) */
     size_t *begin, *kept;  /* per range: where its kept entries start, how many */
     size_t *hist;          /* [range][256]: kept entries by top byte, then spread offsets */
     size_t start[TW_LSH_BUCKETS + 1]; /* bucket k is [start[k], start[k + 1]) */
@@ -198,10 +199,13 @@ typedef struct sort_ctx {
     int rc;
 } sort_ctx;
 
-static inline int slot_in(const uint64_t *map, uint64_t mask, uint64_t key)
+/* Whether the slot of key was seen again. The bitmaps' words are
+ * interleaved (seen, again), so that marking touches one line a slot, not
+ * two: the marking took 5.2 ms against 7.4 (SaudiNewsNet, medians of 9). */
+static inline int again_in(const uint64_t *maps, uint64_t mask, uint64_t key)
 {
     uint64_t s = key & mask;
-    return (int)(map[s >> 6] >> (s & 63) & 1);
+    return (int)(maps[2 * (s >> 6) + 1] >> (s & 63) & 1);
 }
 
 /* Pass 1a: the slots the entries take once and again. On one thread:
@@ -212,16 +216,14 @@ static void mark_slots(sort_ctx *c)
     const tw__lsh_entry *e = c->e;
     const size_t n = c->n;
     const uint64_t mask = ((uint64_t)1 << c->bits) - 1;
-    uint64_t *seen = c->maps, *again = seen + c->words;
+    uint64_t *maps = c->maps;
     for (size_t i = 0; i < n; i++) {
-        if (i + TW_SHARED_AHEAD < n) {
-            uint64_t a = e[i + TW_SHARED_AHEAD].key & mask;
-            __builtin_prefetch(&seen[a >> 6], 1);
-            __builtin_prefetch(&again[a >> 6], 1);
-        }
+        if (i + TW_SHARED_AHEAD < n)
+            __builtin_prefetch(&maps[2 * ((e[i + TW_SHARED_AHEAD].key & mask) >> 6)], 1);
         uint64_t s = e[i].key & mask, bit = (uint64_t)1 << (s & 63);
-        again[s >> 6] |= seen[s >> 6] & bit;
-        seen[s >> 6] |= bit;
+        uint64_t *w = &maps[2 * (s >> 6)]; /* seen, again */
+        w[1] |= w[0] & bit;
+        w[0] |= bit;
     }
 }
 
@@ -232,10 +234,10 @@ static int keep_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     sort_ctx *c = ctx_;
     tw__lsh_entry *e = c->e;
     size_t *h = c->hist + (size_t)worker * TW_LSH_BUCKETS;
-    const uint64_t *again = c->maps ? c->maps + c->words : NULL;
+    const uint64_t *maps = c->maps;
     const uint64_t mask = ((uint64_t)1 << c->bits) - 1;
     size_t k = begin;
-    if (!again) {
+    if (!maps) {
         TW_UNROLL4
         for (size_t i = begin; i < end; i++)
             h[e[i].key >> 56]++;
@@ -243,9 +245,9 @@ static int keep_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     } else {
         for (size_t i = begin; i < end; i++) {
             if (i + TW_SHARED_AHEAD < end)
-                __builtin_prefetch(&again[(e[i + TW_SHARED_AHEAD].key & mask) >> 6]);
+                __builtin_prefetch(&maps[2 * ((e[i + TW_SHARED_AHEAD].key & mask) >> 6)]);
             tw__lsh_entry x = e[i];
-            size_t keep = (size_t)slot_in(again, mask, x.key);
+            size_t keep = (size_t)again_in(maps, mask, x.key);
             e[k] = x; /* (k <= i: nothing unread is overwritten) */
             h[x.key >> 56] += keep;
             k += keep;
