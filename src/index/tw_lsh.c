@@ -139,11 +139,11 @@ static int cmp_entry(const void *a_, const void *b_)
  *      SaudiNewsNet's 1.40 M, 89% of ANT's 1.41 M), and the sort need not
  *      see them. Two bitmaps of at least 4 bits an entry, interleaved
  *      word by word, mark the slots (the key's low bits) seen once and
- *      seen again; then each range of
- *      the table (one a thread) moves the entries of slots seen again
- *      (every entry of a shared key, and about a fifth of the others,
- *      which share a slot by chance) down to its front, in order, counting
- *      them by the key's top byte, and the ranges are closed up.
+ *      seen again; then each range of the table (one a thread) moves the
+ *      entries of slots seen again (every entry of a shared key, and about
+ *      a fifth of the others, which share a slot by chance) down to its
+ *      front, in order, counting them by the key's top byte, and the
+ *      ranges are closed up.
  *   2. Each range's kept entries are spread, in order, to 256 buckets by
  *      the top byte, into the part of the table the first pass left dead:
  *      memory already touched (a fresh page costs about 4 us on this kind
