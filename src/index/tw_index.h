@@ -37,8 +37,8 @@ uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed
 void tw__lsh_band_keys(const uint32_t *sig, int bands, int rows, uint64_t seed, uint64_t *keys);
 
 /* One (band key, document) entry of a batch LSH table: 12 bytes, packed
- * (a million articles make 46 M of them, twice over with the sort's
- * scratch; padded to 16 they were 0.37 GB more memory touched). */
+ * (a million articles make 46 M of them; padded to 16, with the copy the
+ * sort used to spread them into, they were 0.37 GB more memory touched). */
 typedef struct __attribute__((packed)) tw__lsh_entry {
     uint64_t key;
     uint32_t doc;
