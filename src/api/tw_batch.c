@@ -397,19 +397,6 @@ static int df_found(tw__buf *found, uint32_t x)
     return TW_OK;
 }
 
-/* Sorts the candidates c[0, n) (tmp: room for n) and appends to found each
- * one found more than limit times. */
-static int df_settle(uint32_t *c, uint32_t *tmp, size_t n, uint32_t limit, tw__buf *found)
-{
-    df_sort(c, tmp, n);
-    for (size_t i = 0, j; i < n; i = j) {
-        for (j = i + 1; j < n && c[j] == c[i]; j++)
-            ;
-        if (j - i > limit && df_found(found, c[i]))
-            return TW_ENOMEM;
-    }
-    return TW_OK;
-}
 
 static uint8_t df_cap(uint32_t limit)
 {
@@ -520,12 +507,11 @@ static int sort_lists(void *ctx_, unsigned worker, size_t begin, size_t end)
     return TW_OK;
 }
 
-/* Appends to found each value that the nw sorted lists hold more than
- * limit times in all: df_settle's answer, in its order, for the lists
- * sorted apart instead of one after the other. */
+/* Appends to found, in ascending order, each value that the nw sorted
+ * lists hold more than limit times in all. */
 static int df_settle_lists(const tw__buf *cand, unsigned nw, uint32_t limit, tw__buf *found)
 {
-    size_t *at = calloc(nw, sizeof *at);
+    size_t few[8] = {0}, *at = nw <= 8 ? few : calloc(nw, sizeof *at);
     if (!at)
         return TW_ENOMEM;
     int rc = TW_OK;
@@ -552,8 +538,18 @@ static int df_settle_lists(const tw__buf *cand, unsigned nw, uint32_t limit, tw_
         if (count > limit)
             rc = df_found(found, v);
     }
-    free(at);
+    if (at != few)
+        free(at);
     return rc;
+}
+
+/* Sorts the candidates c[0, n) (tmp: room for n) and appends to found each
+ * one found more than limit times. */
+static int df_settle(uint32_t *c, uint32_t *tmp, size_t n, uint32_t limit, tw__buf *found)
+{
+    df_sort(c, tmp, n);
+    tw__buf one = {c, n, n};
+    return df_settle_lists(&one, 1, limit, found);
 }
 
 typedef struct sum_ctx {

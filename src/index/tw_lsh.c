@@ -420,12 +420,11 @@ static void sort_memory_free(sort_ctx *c, unsigned threads)
     free(c->hist);
 }
 
-/* Passes 1 and 2; returns how many entries were kept, spread by bucket into
- * c->dead, or 0 when no memory could be had for that (e left as it was,
- * or with the kept entries at its front when *kept_only). */
-static size_t keep_and_spread(sort_ctx *c, unsigned ranges, int *kept_only)
+/* Passes 1 and 2: the kept entries at the table's front, counted into
+ * c->start; returns how many, spread by bucket into c->dead, or 0 when none
+ * were kept or no memory could be had for c->dead. */
+static size_t keep_and_spread(sort_ctx *c, unsigned ranges)
 {
-    *kept_only = 0;
     if (c->maps)
         mark_slots(c);
     tw__parallel_for(c->n, ranges, 4096, keep_range, c);
@@ -437,7 +436,6 @@ static size_t keep_and_spread(sort_ctx *c, unsigned ranges, int *kept_only)
         c->begin[t] = k;
         k += c->kept[t];
     }
-    *kept_only = 1;
     size_t total = 0;
     for (unsigned b = 0; b < TW_LSH_BUCKETS; b++) {
         c->start[b] = total;
@@ -450,8 +448,8 @@ static size_t keep_and_spread(sort_ctx *c, unsigned ranges, int *kept_only)
     c->start[TW_LSH_BUCKETS] = total;
     /* the dead part of the table is room enough when at most half of it
      * was kept (a real table keeps a fifth to a third) */
-    c->dead = 2 * k <= c->n ? c->e + k : malloc((k ? k : 1) * sizeof *c->e);
-    if (!c->dead)
+    c->dead = 2 * k <= c->n ? c->e + k : malloc(k * sizeof *c->e);
+    if (!k || !c->dead)
         return 0;
     tw__parallel_for(ranges, ranges, 1, spread_range, c);
     return k;
@@ -462,10 +460,8 @@ int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, t
 {
     sort_ctx c = {.e = e, .n = n, .max_probe = max_probe, .fn = fn, .fn_ctx = ctx};
     unsigned ranges = tw__parallel_ranges(n, threads, 4096);
-    int rc = TW_ENOMEM, kept_only = 0;
-    size_t k = 0;
-    if (n > 4096 && sort_memory(&c, ranges, threads) == TW_OK)
-        k = keep_and_spread(&c, ranges, &kept_only);
+    int rc, filtered = n > 4096 && sort_memory(&c, ranges, threads) == TW_OK;
+    size_t k = filtered ? keep_and_spread(&c, ranges) : 0;
     if (k) {
         unsigned sorters = tw__parallel_ranges(k, threads, 4096);
         tw__parallel_for(sorters, sorters, 1, sort_and_walk, &c);
@@ -473,7 +469,7 @@ int tw__lsh_pairs(tw__lsh_entry *e, size_t n, int max_probe, unsigned threads, t
         if (c.dead != e + k)
             free(c.dead);
     } else {
-        if (kept_only)
+        if (filtered) /* (the kept entries, at the front) */
             n = c.start[TW_LSH_BUCKETS];
         qsort(e, n, sizeof *e, cmp_entry);
         rc = walk(e, 0, n, max_probe, fn, ctx);
