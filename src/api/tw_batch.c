@@ -397,7 +397,6 @@ static int df_found(tw__buf *found, uint32_t x)
     return TW_OK;
 }
 
-
 static uint8_t df_cap(uint32_t limit)
 {
     return (uint8_t)(limit < 0xFE ? limit : 0xFE); /* a saturated counter passes */

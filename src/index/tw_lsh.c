@@ -183,7 +183,6 @@ typedef struct sort_ctx {
     tw__lsh_entry *dead;   /* where pass 2 spreads them (bucket k at start[k]) */
     /* pass 1 */
     unsigned bits;         /* slots: 2^bits */
-    size_t words;          /* 64-bit words a bitmap */
     uint64_t *maps;        /* seen and again, word by word (NULL: every entry is kept) */
     size_t *begin, *kept;  /* per range: where its kept entries start, how many */
     size_t *hist;          /* [range][256]: kept entries by top byte, then spread offsets */
@@ -396,9 +395,8 @@ static int sort_memory(sort_ctx *c, unsigned ranges, unsigned threads)
     while (b < 62 && ((uint64_t)1 << b) < 4 * (uint64_t)c->n)
         b++;
     c->bits = b;
-    c->words = (size_t)((uint64_t)1 << b) / 64;
     /* (without the bitmaps every entry is kept: the sort copes) */
-    c->maps = calloc(2 * c->words, sizeof *c->maps);
+    c->maps = calloc(2 * ((size_t)((uint64_t)1 << b) / 64), sizeof *c->maps);
     c->begin = calloc(ranges, sizeof *c->begin);
     c->kept = calloc(ranges, sizeof *c->kept);
     c->hist = calloc((size_t)ranges * TW_LSH_BUCKETS, sizeof *c->hist);
