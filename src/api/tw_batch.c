@@ -970,6 +970,22 @@ static size_t doc_entries(const band_ctx *c, size_t i, tw__lsh_entry *o)
     return (size_t)(o - o0);
 }
 
+/* Documents ahead, last to first, whose sets are fetched before they are
+ * signed: the sets lie one after the other in memory, and taken backwards
+ * each starts a stream the hardware prefetcher has to find anew (at -j 2
+ * on SaudiNewsNet, the backward range took 41-46 ms against 31-34 for the
+ * forward one; with the sets fetched four documents ahead the step took
+ * 38.4 ms against 43.1, medians of fifteen interleaved runs). */
+#define TW_BAND_AHEAD 4
+
+static void prefetch_set(const tw_batch *b, size_t i)
+{
+    tw__docset d = docset_of(b, (uint32_t)i);
+    const char *p = (const char *)d.fp, *end = (const char *)(d.fp + d.n);
+    for (; p < end; p += 64)
+        __builtin_prefetch(p);
+}
+
 /* A range's entries back to back in its documents' room: from its start,
  * or, for an even-numbered range with a range after it, up to its end,
  * documents taken last to first, so that it meets the next range's
@@ -982,6 +998,8 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
         tw__lsh_entry one[2 * TW__MH_N];
         at = c->first[end];
         for (size_t i = end; i-- > begin;) {
+            if (i >= begin + TW_BAND_AHEAD)
+                prefetch_set(c->b, i - TW_BAND_AHEAD);
             size_t m = doc_entries(c, i, one);
             at -= m;
             memcpy(c->out + at, one, m * sizeof *one);
