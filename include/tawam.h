@@ -311,7 +311,8 @@ typedef struct tw_batch_stats {
     int bands, rows;                                    /* LSH shape in use */
     size_t memory_bytes;                                /* bytes held by the batch */
     /* wall-clock seconds of tw_batch_cluster's steps: exact copies, common
-     * (boilerplate-like) shingles, splitting sets into rare and common, LSH
+     * (boilerplate-like) shingles, splitting sets into rare and common (0:
+     * each set is split as it is signed, so that time is in bands_s), LSH
      * band keys, candidate pairs and their verification, story clusters */
     double exact_s, common_s, split_s, bands_s, pairs_s, story_s;
 } tw_batch_stats;

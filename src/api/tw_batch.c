@@ -9,10 +9,10 @@
  *      counters in cache, then an exact count of the few that pass them);
  *      shingles in more than common_df of them are
  *      boilerplate-like: site templates, "most read" blocks, formulae;
- *   3. each set is split into rare and boilerplate-like runs;
+ *   3. each set is split into rare and boilerplate-like runs, and
  *   4. MinHash signatures (one-permutation hashing with densification, over
- *      the rare run and over the whole set) are cut into LSH bands; only the
- *      band keys are kept;
+ *      the rare run and over the whole set) are cut into LSH bands, in one
+ *      pass over the sets; only the band keys are kept;
  *   5. documents sharing a band key are verified exactly (tw__pair_is_dup)
  *      and joined with union-find, roots being the earliest documents; two
  *      clusters join only if their earliest members also pass the rule at
@@ -805,76 +805,75 @@ static int find_common(tw_batch *b, const uint8_t *distinct, tw__fpset *common, 
     return rc;
 }
 
-/* Step 3: reorders each set as [rare | common], each run in the set's order;
- * documents in parallel. A bitmap of the common shingles' top bits (32 KB,
- * in cache) turns away almost every shingle before the set is asked (eight
- * at a time with AVX2, tw__fpmap_find_for), a set with no common shingle
- * is not written at all, and one with some is moved in runs (one test a
- * shingle and a scalar copy of the rest after the first common one were
- * 117 M instructions and 4% of the near-copy job's time on SaudiNewsNet;
- * now 1.7-2.1% and 0.7-1.0%, perf). */
+/* Step 3: reorders each set as [rare | common], each run in the set's order,
+ * just before the set is signed (step 4), while it is in cache: a pass of
+ * its own read every set from memory once more (SaudiNewsNet near-copy job
+ * at -j 1: split 21-25 ms and band keys 44-63 ms before). A bitmap of the
+ * common shingles' top bits (32 KB, in cache) turns away almost every
+ * shingle before the set is asked (eight at a time with AVX2,
+ * tw__fpmap_find_for), a set with no common shingle is not written at all,
+ * and one with some is moved in runs (one test a shingle and a scalar copy
+ * of the rest after the first common one were 117 M instructions and 4% of
+ * the near-copy job's time on SaudiNewsNet; then 1.7-2.1% and 0.7-1.0%,
+ * perf). */
 typedef struct split_ctx {
-    tw_batch *b;
-    const tw__fpset *common;
-    const uint64_t *bitmap; /* tw__fpmap of the common shingles */
+    const tw__fpset *common; /* NULL: nothing to split */
+    uint64_t *bitmap;        /* tw__fpmap of the common shingles */
     tw__fpmap_find_fn find;
     size_t maxn;
-    uint32_t **tmp;         /* per worker: room for 2 maxn, allocated once */
+    uint32_t **tmp;          /* per worker: room for 2 maxn */
+    unsigned nw;
 } split_ctx;
 
-static int split_range(void *ctx_, unsigned worker, size_t begin, size_t end)
+static void split_free(split_ctx *c)
 {
-    split_ctx *c = ctx_;
-    tw__doc *docs = c->b->docs.data;
-    uint32_t *fps = c->b->fps.data;
-    uint32_t *at = c->tmp[worker];
-    if (!at && !(at = c->tmp[worker] = malloc((2 * c->maxn + 1) * sizeof *at)))
-        return TW_ENOMEM;
-    uint32_t *common = at + c->maxn;
-    for (size_t i = begin; i < end; i++) {
-        uint32_t *f = fps + docs[i].off;
-        size_t n = docs[i].n, nh = c->find(c->bitmap, f, n, at), nc = 0;
-        /* the bitmap's hits that are common, past its false alarms */
-        for (size_t h = 0; h < nh; h++)
-            if (tw__fpset_has(c->common, f[at[h]]))
-                at[nc++] = at[h];
-        if (nc == 0)
-            continue; /* all rare: n_low stays n */
-        docs[i].n_low = (uint32_t)tw__fps_move_to_end(f, n, at, nc, common);
-    }
-    return TW_OK;
+    for (unsigned w = 0; c->tmp && w < c->nw; w++)
+        free(c->tmp[w]);
+    free(c->tmp);
+    free(c->bitmap);
 }
 
-/* Blocks of documents a worker claims at a time (few hold common shingles,
- * and they bunch up: contiguous halves of the feed took 10.3 and 7.0 ms). */
-#define TW_SPLIT_GRAIN 128
-
-static int split_sets(tw_batch *b, const tw__fpset *common)
+static int split_init(split_ctx *c, const tw_batch *b, const tw__fpset *common, unsigned nw)
 {
+    memset(c, 0, sizeof *c);
     if (common->count == 0)
         return TW_OK; /* every set is all rare, as added */
     const tw__doc *docs = b->docs.data;
-    size_t maxn = 0;
     for (size_t i = 0; i < b->docs.len; i++)
-        maxn = docs[i].n > maxn ? docs[i].n : maxn;
-    unsigned nw = b->threads ? b->threads : 1;
-    uint64_t *bitmap = calloc(((size_t)1 << TW__FPMAP_BITS) / 64, sizeof *bitmap);
-    uint32_t **tmp = calloc(nw, sizeof *tmp);
-    if (!bitmap || !tmp) {
-        free(bitmap);
-        free(tmp);
+        c->maxn = docs[i].n > c->maxn ? docs[i].n : c->maxn;
+    c->nw = nw;
+    c->bitmap = calloc(((size_t)1 << TW__FPMAP_BITS) / 64, sizeof *c->bitmap);
+    c->tmp = calloc(nw, sizeof *c->tmp);
+    int ok = c->bitmap && c->tmp;
+    for (unsigned w = 0; ok && w < nw; w++)
+        ok = (c->tmp[w] = malloc((2 * c->maxn + 1) * sizeof **c->tmp)) != NULL;
+    if (!ok) {
+        split_free(c);
         return TW_ENOMEM;
     }
     for (size_t i = 0; i <= common->mask; i++)
         if (common->slots[i])
-            tw__fpmap_add(bitmap, common->slots[i]);
-    split_ctx ctx = {b, common, bitmap, tw__fpmap_find_for(tw__isa_active()), maxn, tmp};
-    int rc = tw__parallel_claim(b->docs.len, nw, TW_SPLIT_GRAIN, split_range, &ctx);
-    for (unsigned w = 0; w < nw; w++)
-        free(tmp[w]);
-    free(tmp);
-    free(bitmap);
-    return rc;
+            tw__fpmap_add(c->bitmap, common->slots[i]);
+    c->common = common;
+    c->find = tw__fpmap_find_for(tw__isa_active());
+    return TW_OK;
+}
+
+/* Splits document i's set, with the worker's scratch. */
+static void split_doc(const split_ctx *c, tw_batch *b, unsigned worker, size_t i)
+{
+    if (!c->common)
+        return;
+    tw__doc *d = (tw__doc *)b->docs.data + i;
+    uint32_t *f = (uint32_t *)b->fps.data + d->off;
+    uint32_t *at = c->tmp[worker], *common = at + c->maxn;
+    size_t n = d->n, nh = c->find(c->bitmap, f, n, at), nc = 0;
+    /* the bitmap's hits that are common, past its false alarms */
+    for (size_t h = 0; h < nh; h++)
+        if (tw__fpset_has(c->common, f[at[h]]))
+            at[nc++] = at[h];
+    if (nc) /* (all rare: n_low stays n) */
+        d->n_low = (uint32_t)tw__fps_move_to_end(f, n, at, nc, common);
 }
 
 static tw__docset docset_of(const tw_batch *b, uint32_t i)
@@ -923,9 +922,11 @@ static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
     return 1;
 }
 
-/* Step 4: band keys of every document's one or two signatures. Which
- * signatures a document has is decided first, so that each document's
- * entries have a fixed place; then documents are signed in parallel. */
+/* Step 4: band keys of every document's one or two signatures. Each
+ * document is given room for as many as it can have (two signatures' when
+ * its set may hold common shingles: which it has is known once it is
+ * split), so that a range's entries have a fixed place; then documents are
+ * split and signed in parallel. */
 typedef struct band_ctx {
     tw_batch *b;
     const tw__pair_rule *rule;
@@ -933,6 +934,7 @@ typedef struct band_ctx {
     size_t *start, *wrote; /* per worker: where its range's entries start, how many */
     tw__lsh_entry *out;
     const tw__oph *oph;
+    const split_ctx *split;
 } band_ctx;
 
 /* Bit 0: a signature of the rare run; bit 1: one of the whole set. */
@@ -1000,6 +1002,7 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
         for (size_t i = end; i-- > begin;) {
             if (i >= begin + TW_BAND_AHEAD)
                 prefetch_set(c->b, i - TW_BAND_AHEAD);
+            split_doc(c->split, c->b, worker, i);
             size_t m = doc_entries(c, i, one);
             at -= m;
             memcpy(c->out + at, one, m * sizeof *one);
@@ -1008,8 +1011,10 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
         c->wrote[worker] = c->first[end] - at;
     } else {
         at = c->first[begin];
-        for (size_t i = begin; i < end; i++)
+        for (size_t i = begin; i < end; i++) {
+            split_doc(c->split, c->b, worker, i);
             at += doc_entries(c, i, c->out + at);
+        }
         c->start[worker] = c->first[begin];
         c->wrote[worker] = at - c->first[begin];
     }
@@ -1029,14 +1034,18 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
  * fewer entries to sort. (Closing up every document's room, 29 MB on
  * SaudiNewsNet, was a serial pass of its own; moving the second range
  * down to the first took 3 ms at -j 2.) */
-static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *work,
-                        tw__buf *entries)
+static int band_entries(tw_batch *b, const tw__pair_rule *rule, const tw__fpset *common,
+                        tw__buf *work, tw__buf *entries)
 {
     size_t n = b->docs.len, bands = (size_t)b->e->bands;
     unsigned nw = b->threads ? b->threads : 1;
     size_t *first = malloc((n + 1) * sizeof *first);
     size_t *start = calloc(nw, sizeof *start), *wrote = calloc(nw, sizeof *wrote);
-    if (!first || !start || !wrote) {
+    split_ctx split;
+    int rc = split_init(&split, b, common, nw);
+    if (rc || !first || !start || !wrote) {
+        if (!rc)
+            split_free(&split);
         free(first);
         free(start);
         free(wrote);
@@ -1046,16 +1055,16 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *work,
     for (size_t i = 0; i < n; i++) {
         first[i] = w;
         tw__docset d = docset_of(b, (uint32_t)i);
-        unsigned which = signatures_of(&d, rule);
+        unsigned which = split.common && d.n ? 3u : signatures_of(&d, rule);
         w += bands * ((which & 1u) + (which >> 1));
     }
     first[n] = w;
+    /* (the room a range does not fill is never written: no page faults) */
     size_t room = (w + 1) * sizeof(tw__lsh_entry);
-    int rc = room / sizeof(tw__lsh_entry) != w + 1 || tw__buf_reserve(work, room, 1) ? TW_ENOMEM
-                                                                                      : TW_OK;
+    rc = room / sizeof(tw__lsh_entry) != w + 1 || tw__buf_reserve(work, room, 1) ? TW_ENOMEM : TW_OK;
     tw__oph oph;
     tw__oph_init(&oph, b->e->cfg.seed, b->e->bands * b->e->rows);
-    band_ctx ctx = {b, rule, first, start, wrote, work->data, &oph};
+    band_ctx ctx = {b, rule, first, start, wrote, work->data, &oph, &split};
     if (!rc)
         rc = tw__parallel_for(n, nw, 256, band_range, &ctx);
     /* close up the ranges, in order, from where the first one's start */
@@ -1068,6 +1077,7 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, tw__buf *work,
     }
     if (!rc)
         *entries = (tw__buf){(tw__lsh_entry *)work->data + base, len, len};
+    split_free(&split);
     free(first);
     free(start);
     free(wrote);
@@ -1162,14 +1172,13 @@ int tw_batch_cluster(tw_batch *b)
     if (!rc)
         rc = find_common(b, distinct, &common, &work);
     b->st.common_s = (t = tw__seconds()) - t1;
-    if (!rc)
-        rc = split_sets(b, &common);
-    b->st.split_s = (t1 = tw__seconds()) - t;
     b->st.common_shingles = common.count;
-    tw__fpset_free(&common);
     if (!rc)
-        rc = band_entries(b, &rule, &work, &entries);
-    b->st.bands_s = (t = tw__seconds()) - t1;
+        rc = band_entries(b, &rule, &common, &work, &entries);
+    tw__fpset_free(&common);
+    b->st.split_s = 0.0; /* (done with the band keys: in bands_s) */
+    b->st.bands_s = (t1 = tw__seconds()) - t;
+    t = t1;
     if (!rc) {
         pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share},
                         {0}, {0}};

@@ -590,14 +590,14 @@ int tw_cli_cluster(int argc, char **argv)
                 "%zu articles, the largest %zu; %.1f MB held (%.0f bytes an article); %.2f s "
                 "(reading %.2f s with %ld "
                 "thread%s, clustering %.2f s: exact copies %.3f, common shingles %.3f, "
-                "split %.3f, band keys %.3f, pairs %.3f, stories %.3f)\n",
+                "band keys %.3f, pairs %.3f, stories %.3f)\n",
                 nrec, failed, st.documents, st.dup_clusters, st.dup_clustered_docs,
                 st.candidates, st.verified, st.common_shingles, st.bands, st.rows,
                 st.story_clusters, st.story_clustered_docs, st.largest_story,
                 st.memory_bytes / 1e6,
                 st.documents ? (double)st.memory_bytes / (double)st.documents : 0.0, now_sec() - t0,
                 t_read - t0, jobs, jobs > 1 ? "s" : "",
-                t_cluster - t_read, st.exact_s, st.common_s, st.split_s, st.bands_s, st.pairs_s,
+                t_cluster - t_read, st.exact_s, st.common_s, st.split_s + st.bands_s, st.pairs_s,
                 st.story_s);
     }
     if (rc) {
