@@ -1035,7 +1035,7 @@ static int band_range(void *ctx_, unsigned worker, size_t begin, size_t end)
  * SaudiNewsNet, was a serial pass of its own; moving the second range
  * down to the first took 3 ms at -j 2.) */
 static int band_entries(tw_batch *b, const tw__pair_rule *rule, const tw__fpset *common,
-                        tw__buf *work, tw__buf *entries)
+                        tw__buf *work, tw__buf *entries, size_t *touched)
 {
     size_t n = b->docs.len, bands = (size_t)b->e->bands;
     unsigned nw = b->threads ? b->threads : 1;
@@ -1071,6 +1071,8 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, const tw__fpset 
     tw__lsh_entry *e = work->data;
     size_t base = start[0], len = 0;
     for (unsigned t = 0; !rc && t < nw; t++) {
+        size_t end = (start[t] + wrote[t]) * sizeof *e;
+        *touched = end > *touched ? end : *touched;
         if (wrote[t] && base + len != start[t])
             memmove(e + base + len, e + start[t], wrote[t] * sizeof *e);
         len += wrote[t];
@@ -1173,8 +1175,14 @@ int tw_batch_cluster(tw_batch *b)
         rc = find_common(b, distinct, &common, &work);
     b->st.common_s = (t = tw__seconds()) - t1;
     b->st.common_shingles = common.count;
+    /* what of the working buffer is used: the DF step's capacity, or the
+     * band keys' room as far as it is written, whichever is more (the room
+     * left empty, for bands where a document's two signatures agree and for
+     * second signatures a set turned out not to need, is never touched:
+     * counted, SaudiNewsNet's near-copy job at -j 1 held 68.2 MB, not 54.1) */
+    size_t work_bytes = work.cap;
     if (!rc)
-        rc = band_entries(b, &rule, &common, &work, &entries);
+        rc = band_entries(b, &rule, &common, &work, &entries, &work_bytes);
     tw__fpset_free(&common);
     b->st.split_s = 0.0; /* (done with the band keys: in bands_s) */
     b->st.bands_s = (t1 = tw__seconds()) - t;
@@ -1193,7 +1201,6 @@ int tw_batch_cluster(tw_batch *b)
         tw__buf_free(&ctx.table);
         tw__pairset_free(&ctx.failed);
     }
-    size_t work_bytes = work.cap;
     if (!rc) {
         b->dup = malloc((n ? n : 1) * sizeof *b->dup);
         if (!b->dup)
