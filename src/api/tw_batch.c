@@ -1061,7 +1061,8 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, const tw__fpset 
     first[n] = w;
     /* (the room a range does not fill is never written: no page faults) */
     size_t room = (w + 1) * sizeof(tw__lsh_entry);
-    rc = room / sizeof(tw__lsh_entry) != w + 1 || tw__buf_reserve(work, room, 1) ? TW_ENOMEM : TW_OK;
+    if (room / sizeof(tw__lsh_entry) != w + 1 || tw__buf_reserve(work, room, 1))
+        rc = TW_ENOMEM;
     tw__oph oph;
     tw__oph_init(&oph, b->e->cfg.seed, b->e->bands * b->e->rows);
     band_ctx ctx = {b, rule, first, start, wrote, work->data, &oph, &split};
