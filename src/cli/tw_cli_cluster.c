@@ -597,7 +597,7 @@ int tw_cli_cluster(int argc, char **argv)
                 st.memory_bytes / 1e6,
                 st.documents ? (double)st.memory_bytes / (double)st.documents : 0.0, now_sec() - t0,
                 t_read - t0, jobs, jobs > 1 ? "s" : "",
-                t_cluster - t_read, st.exact_s, st.common_s, st.split_s + st.bands_s, st.pairs_s,
+                t_cluster - t_read, st.exact_s, st.common_s, st.bands_s, st.pairs_s,
                 st.story_s);
     }
     if (rc) {
