@@ -825,6 +825,16 @@ typedef struct split_ctx {
     unsigned nw;
 } split_ctx;
 
+/* The largest set's size. */
+static size_t largest_set(const tw_batch *b)
+{
+    const tw__doc *docs = b->docs.data;
+    size_t maxn = 0;
+    for (size_t i = 0; i < b->docs.len; i++)
+        maxn = docs[i].n > maxn ? docs[i].n : maxn;
+    return maxn;
+}
+
 static void split_free(split_ctx *c)
 {
     for (unsigned w = 0; c->tmp && w < c->nw; w++)
@@ -838,9 +848,7 @@ static int split_init(split_ctx *c, const tw_batch *b, const tw__fpset *common, 
     memset(c, 0, sizeof *c);
     if (common->count == 0)
         return TW_OK; /* every set is all rare, as added */
-    const tw__doc *docs = b->docs.data;
-    for (size_t i = 0; i < b->docs.len; i++)
-        c->maxn = docs[i].n > c->maxn ? docs[i].n : c->maxn;
+    c->maxn = largest_set(b);
     c->nw = nw;
     c->bitmap = calloc(((size_t)1 << TW__FPMAP_BITS) / 64, sizeof *c->bitmap);
     c->tmp = calloc(nw, sizeof *c->tmp);
@@ -1191,11 +1199,7 @@ int tw_batch_cluster(tw_batch *b)
     if (!rc) {
         pair_ctx ctx = {b, &uf, rule, {rule.threshold * TW_ROOT_FACTOR, rule.template_share},
                         {0}, {0}};
-        const tw__doc *docs = b->docs.data;
-        size_t maxn = 0;
-        for (size_t i = 0; i < n; i++)
-            maxn = docs[i].n > maxn ? docs[i].n : maxn;
-        rc = tw__keys_reserve(&ctx.table, maxn);
+        rc = tw__keys_reserve(&ctx.table, largest_set(b));
         if (!rc)
             rc = tw__lsh_pairs(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads, on_pair,
                                &ctx);
