@@ -547,7 +547,7 @@ static int df_settle_lists(const tw__buf *cand, unsigned nw, uint32_t limit, tw_
 static int df_settle(uint32_t *c, uint32_t *tmp, size_t n, uint32_t limit, tw__buf *found)
 {
     df_sort(c, tmp, n);
-    tw__buf one = {c, n, n};
+    tw__buf one = {c, n, n, 0};
     return df_settle_lists(&one, 1, limit, found);
 }
 
@@ -1087,7 +1087,7 @@ static int band_entries(tw_batch *b, const tw__pair_rule *rule, const tw__fpset 
         len += wrote[t];
     }
     if (!rc)
-        *entries = (tw__buf){(tw__lsh_entry *)work->data + base, len, len};
+        *entries = (tw__buf){(tw__lsh_entry *)work->data + base, len, len, 0};
     split_free(&split);
     free(first);
     free(start);
@@ -1238,7 +1238,7 @@ int tw_batch_cluster(tw_batch *b)
      * after: a batch kept for its answers holds 4 bytes a shingle less. */
     const size_t fps_bytes = b->fps.cap * sizeof(uint32_t);
     if (!rc && b->e->cfg.story) {
-        tw__buf lend[2] = {work, {b->fps.data, 0, fps_bytes}};
+        tw__buf lend[2] = {work, {b->fps.data, 0, fps_bytes, 0}};
         b->spent = 1; /* the walk writes over the sets */
         rc = cluster_stories(b, lend, 2);
     }

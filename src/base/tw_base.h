@@ -27,12 +27,19 @@
 #define TW_UNROLL4
 #endif
 
-/* A growable array of fixed-size elements. */
+/* A growable array of fixed-size elements. Big ones (TW__BUF_MAP_MIN
+ * bytes and up) are mappings of their own with a huge-page hint (tw_buf.c):
+ * free one only with tw__buf_free, and hand one over by copying the whole
+ * struct. */
 typedef struct tw__buf {
     void *data;
-    size_t len;  /* elements in use */
-    size_t cap;  /* elements allocated */
+    size_t len;    /* elements in use */
+    size_t cap;    /* elements allocated */
+    size_t mapped; /* bytes mapped when data is a mapping, else 0 (malloc's) */
 } tw__buf;
+
+/* Arrays of this many bytes or more are mappings (see tw__buf). */
+#define TW__BUF_MAP_MIN ((size_t)4 << 20)
 
 /* Ensures room for `need` elements of `elem` bytes; TW_OK or TW_ENOMEM.
  * The check is inline (hot loops call it per item); growing is not. */

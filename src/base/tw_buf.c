@@ -3,10 +3,28 @@
  * scratch table: the plumbing every stage uses. Growth is geometric
  * (x1.5 + 64) so amortized appends are O(1); overflow of the byte count is
  * checked before any allocation.
+ *
+ * Big arrays (a batch's shingle sets, the clustering's working buffer, the
+ * story edges) are mappings of their own, asked for huge pages
+ * (MADV_HUGEPAGE; the system's default here is to give them only when
+ * asked) and grown by mremap, which keeps the hint and moves pages instead
+ * of copying them. A first touch of a 4 KB page costs about 4 us on the
+ * virtual machines we measure on, and a batch touches each page of these
+ * arrays once: with huge pages the near-copy job took 15.8 k page faults
+ * down to about 7 k, and its sixteen interleaved runs at -j 2 0.455 -> 0.420
+ * s (glibc's malloc.hugetlb tunable, which hints every block of malloc's;
+ * these arrays are most of what it gained). malloc's own large blocks
+ * cannot take the hint: advising the aligned inside of one splits its
+ * mapping, and realloc, which can then no longer mremap it, copies it
+ * (page faults went up, 15.8 k -> 24.7 k).
  */
+#define _GNU_SOURCE /* mremap */
 #include <stdlib.h>
 #include <string.h>
 #include "base/tw_base.h"
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* The capacity a buffer of cap elements grows to for need; 0 on overflow. */
 static size_t grown_cap(size_t cap, size_t need, size_t elem)
@@ -17,12 +35,66 @@ static size_t grown_cap(size_t cap, size_t need, size_t elem)
     return elem && c > SIZE_MAX / elem ? 0 : c;
 }
 
+#if defined(__linux__) && defined(MREMAP_MAYMOVE) && defined(MADV_HUGEPAGE)
+#define TW_BUF_MAPS 1
+#define TW_PAGE ((size_t)4096)
+
+/* bytes rounded up to whole pages; 0 on overflow */
+static size_t page_round(size_t bytes)
+{
+    return bytes > SIZE_MAX - (TW_PAGE - 1) ? 0 : (bytes + TW_PAGE - 1) & ~(TW_PAGE - 1);
+}
+
+/* A new mapping of `bytes` (page-rounded) with the huge-page hint, or NULL. */
+static void *map_new(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    madvise(p, bytes, MADV_HUGEPAGE); /* a hint: its failure changes nothing */
+    return p;
+}
+
+/* Grows b to cap elements as a mapping; keep: how many bytes of the old
+ * contents must survive. TW_OK, or TW_ENOMEM with b as it was. */
+static int map_grow(tw__buf *b, size_t cap, size_t elem, size_t keep)
+{
+    size_t bytes = page_round(cap * elem);
+    if (!bytes)
+        return TW_ENOMEM;
+    void *p;
+    if (b->mapped) {
+        p = mremap(b->data, b->mapped, bytes, MREMAP_MAYMOVE);
+        if (p == MAP_FAILED)
+            return TW_ENOMEM;
+    } else {
+        if (!(p = map_new(bytes)))
+            return TW_ENOMEM;
+        if (keep)
+            memcpy(p, b->data, keep);
+        free(b->data);
+    }
+    b->data = p;
+    b->cap = cap;
+    b->mapped = bytes;
+    return TW_OK;
+}
+#else
+#define TW_BUF_MAPS 0
+#endif
+
 int tw__buf_grow(tw__buf *b, size_t need, size_t elem)
 {
     if (need <= b->cap)
         return TW_OK;
     size_t cap = grown_cap(b->cap, need, elem);
-    void *p = cap ? realloc(b->data, cap * elem) : NULL;
+    if (!cap)
+        return TW_ENOMEM;
+#if TW_BUF_MAPS
+    if (b->mapped || cap * elem >= TW__BUF_MAP_MIN)
+        return map_grow(b, cap, elem, b->cap * elem);
+#endif
+    void *p = realloc(b->data, cap * elem);
     if (!p)
         return TW_ENOMEM;
     b->data = p;
@@ -35,7 +107,18 @@ int tw__buf_grow_empty(tw__buf *b, size_t need, size_t elem)
     if (need <= b->cap)
         return TW_OK;
     size_t cap = grown_cap(b->cap, need, elem);
-    void *p = cap ? malloc(cap * elem) : NULL;
+    if (!cap)
+        return TW_ENOMEM;
+#if TW_BUF_MAPS
+    /* (a mapping keeps its pages, already touched, and grows past them) */
+    if (b->mapped || cap * elem >= TW__BUF_MAP_MIN) {
+        int rc = map_grow(b, cap, elem, 0);
+        if (!rc)
+            b->len = 0;
+        return rc;
+    }
+#endif
+    void *p = malloc(cap * elem);
     if (!p)
         return TW_ENOMEM; /* the old block stays */
     free(b->data);
@@ -49,9 +132,14 @@ void tw__buf_free(tw__buf *b)
 {
     if (!b)
         return;
-    free(b->data);
+#if TW_BUF_MAPS
+    if (b->mapped)
+        munmap(b->data, b->mapped);
+    else
+#endif
+        free(b->data);
     b->data = NULL;
-    b->len = b->cap = 0;
+    b->len = b->cap = b->mapped = 0;
 }
 
 void tw__radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n)
@@ -119,7 +207,7 @@ int tw__keys_reserve(tw__buf *table, size_t n)
     uint32_t *p = calloc(slots, sizeof *p);
     if (!p)
         return TW_ENOMEM;
-    free(table->data);
+    tw__buf_free(table);
     table->data = p;
     table->cap = slots;
     table->len = 0;

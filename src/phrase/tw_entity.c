@@ -100,7 +100,7 @@ int tw__spotter_build(tw__spotter *sp, const tw__norm_table *t, const char *cons
     for (size_t i = 0; mapped && i < n; i++)
         mapped = tw__charmap_covers(exprs[i], strlen(exprs[i]));
     for (size_t i = 0; mapped && i < n; i++) {
-        tw__buf b = {owned[i], strlen(owned[i]), strlen(owned[i]) + 1};
+        tw__buf b = {owned[i], strlen(owned[i]), strlen(owned[i]) + 1, 0};
         if ((rc = tw__charmap_string(&t->simd, &b)) != TW_OK) {
             owned[i] = NULL;
             free(b.data);

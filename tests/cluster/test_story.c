@@ -671,7 +671,7 @@ static void test_threads_same_stories(void **state)
     size_t nt = v.off[n];
     const size_t sizes[] = {16, 8 * nt + 8, 12 * nt + 16, 16 * nt + 24};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-        tw__buf arena = {malloc(sizes[k]), 0, sizes[k]};
+        tw__buf arena = {malloc(sizes[k]), 0, sizes[k], 0};
         assert_non_null(arena.data);
         memset(arena.data, 0xA5, sizes[k]);
         assert_int_equal(tw__story_cluster(in.u, n, &v, &p, 2, &arena, 1, got), TW_OK);
@@ -686,7 +686,7 @@ static void test_threads_same_stories(void **state)
     for (size_t k = 0; k < sizeof pairs / sizeof pairs[0]; k++) {
         tw__buf two[2];
         for (int a = 0; a < 2; a++) {
-            two[a] = (tw__buf){malloc(pairs[k][a]), 0, pairs[k][a]};
+            two[a] = (tw__buf){malloc(pairs[k][a]), 0, pairs[k][a], 0};
             assert_non_null(two[a].data);
             memset(two[a].data, 0x5A, pairs[k][a]);
         }
