@@ -95,6 +95,7 @@ typedef struct tw__story_vecs {
     size_t *off;     /* unit i's terms are terms[off[i], off[i + 1]) */
     tw__term *terms; /* sorted by h within a unit, weights L2-normalized */
     uint32_t *id;    /* beside each term: a dense number, < nids, one per distinct term */
+    tw__buf id_mem;  /* owns id (a big array: a mapping, see tw__buf) */
     uint32_t nids;
     int terms_lent;  /* 1: terms is the caller's room (tw__story_vectors_in), not freed here */
 } tw__story_vecs;

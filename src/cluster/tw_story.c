@@ -190,7 +190,8 @@ int tw__story_vectors_in(const tw__story_unit *u, size_t n, tw__term *room, tw__
      * units' terms are as they were) */
     v->terms_lent = room != NULL;
     v->terms = room ? room : malloc((total ? total : 1) * sizeof *v->terms);
-    v->id = malloc((total ? total : 1) * sizeof *v->id);
+    if (!tw__buf_reserve_empty(&v->id_mem, total ? total : 1, sizeof *v->id))
+        v->id = v->id_mem.data;
     if (rc || !v->off || !v->terms || !v->id || total >= UINT32_MAX) {
         map_free(&df);
         tw__story_vecs_free(v);
@@ -266,7 +267,7 @@ void tw__story_vecs_free(tw__story_vecs *v)
     free(v->off);
     if (!v->terms_lent)
         free(v->terms);
-    free(v->id);
+    tw__buf_free(&v->id_mem);
     memset(v, 0, sizeof *v);
 }
 
@@ -311,19 +312,20 @@ typedef struct edge {
  * for many edges, 8-bit ones for few (most agglomeration rounds move a
  * handful of edges, and clearing 65,536 counters twice a round was most of
  * what a round cost: 19M of 1,100M instructions on 3,000 articles). */
-static int sort_edges(edge *e, size_t n, uint32_t max_end)
+static int sort_edges(edge *e, size_t n, uint32_t max_end, tw__buf *scratch)
 {
     if (n < 2)
         return TW_OK;
     const int bits = n < 4096 ? 8 : 16;
     const size_t buckets = (size_t)1 << bits;
-    edge *tmp = malloc(n * sizeof *tmp);
-    size_t *count = malloc(buckets * sizeof *count);
-    if (!tmp || !count) {
-        free(tmp);
-        free(count);
+    /* (the scratch is kept across rounds: the first round's is a big
+     * array, a mapping, faulted in once) */
+    if (tw__buf_reserve_empty(scratch, n, sizeof(edge)))
         return TW_ENOMEM;
-    }
+    edge *tmp = scratch->data;
+    size_t *count = malloc(buckets * sizeof *count);
+    if (!count)
+        return TW_ENOMEM;
     int digits = 1;
     while (digits * bits < 32 && (max_end >> (digits * bits)) != 0)
         digits++;
@@ -343,7 +345,6 @@ static int sort_edges(edge *e, size_t n, uint32_t max_end)
         dst = t;
     }
     /* an even number of passes: the result is back in e */
-    free(tmp);
     free(count);
     return TW_OK;
 }
@@ -732,20 +733,24 @@ int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v
      * lands on an unmoved one's key, the unmoved one came first. (The whole
      * list was sorted every round before: 54 rounds on SaudiNewsNet, most
      * of them merging a handful of clusters.) */
+    /* (the two lists are big arrays: tw__bufs, mappings when big) */
+    tw__buf moved_mem = {0}, merged_mem = {0}, sort_tmp = {0};
     edge *moved = NULL, *merged_list = NULL;
     size_t nmoved = ne;
     if (!rc && ne > 0) {
-        moved = malloc(ne * sizeof *moved);
-        merged_list = malloc(ne * sizeof *merged_list);
-        if (!moved || !merged_list)
+        if (tw__buf_reserve(&moved_mem, ne, sizeof *moved) ||
+            tw__buf_reserve(&merged_mem, ne, sizeof *merged_list)) {
             rc = TW_ENOMEM;
-        else
+        } else {
+            moved = moved_mem.data;
+            merged_list = merged_mem.data;
             memcpy(moved, e, ne * sizeof *e);
+        }
         ne = 0; /* at first every edge is "moved" and none is in place */
     }
     while (!rc && ne + nmoved > 0) {
         /* the sorted list: in-place edges merged with the sorted moved ones */
-        if ((rc = sort_edges(moved, nmoved, n ? (uint32_t)(n - 1) : 0)))
+        if ((rc = sort_edges(moved, nmoved, n ? (uint32_t)(n - 1) : 0, &sort_tmp)))
             break;
         size_t i = 0, j = 0, m = 0;
         while (i < ne || j < nmoved) {
@@ -817,10 +822,11 @@ int tw__story_cluster(const tw__story_unit *u, size_t n, const tw__story_vecs *v
         }
         ne = w;
     }
-    /* the list and its spare swapped places round by round: free the one
-     * that is not eb's (eb is freed below) */
-    free(e == eb.data ? merged_list : e);
-    free(moved);
+    /* (the list and its spare swapped places round by round, between eb's
+     * memory and merged_mem's: all are freed whole, eb below) */
+    tw__buf_free(&moved_mem);
+    tw__buf_free(&merged_mem);
+    tw__buf_free(&sort_tmp);
     for (size_t i = 0; !rc && i < n; i++) {
         uint32_t r = (uint32_t)i;
         while (parent[r] != r)

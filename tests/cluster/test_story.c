@@ -323,7 +323,7 @@ static void thread_cluster(double threshold, int64_t t_c, uint32_t *out)
     };
     static const uint32_t id[] = {0, 0, 1, 1}; /* dense numbers of terms 1 and 2 */
     size_t off[] = {0, 1, 3, 4};
-    tw__story_vecs v = {3, off, (tw__term *)vt, (uint32_t *)id, 2, 0};
+    tw__story_vecs v = {3, off, (tw__term *)vt, (uint32_t *)id, {0}, 2, 0};
     tw__story_unit u[] = {{NULL, 0, 0, 0}, {NULL, 0, 0, 0}, {NULL, 0, t_c, t_c}};
     tw__story_params p = params(threshold);
     uint32_t story[3];
