@@ -7,6 +7,7 @@
  * usable and freeable; a size that overflows is refused before any
  * allocation.
  */
+#define _GNU_SOURCE /* mremap's flags */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -39,7 +40,14 @@ void *__wrap_mremap(void *old, size_t n, size_t m, int flags, ...)
     mremaps++;
     if (fail_mremap)
         return MAP_FAILED;
-    return __real_mremap(old, n, m, flags);
+    void *to = NULL; /* the new address, passed when flags hold MREMAP_FIXED */
+    if (flags & MREMAP_FIXED) {
+        va_list ap;
+        va_start(ap, flags);
+        to = va_arg(ap, void *);
+        va_end(ap);
+    }
+    return __real_mremap(old, n, m, flags, to);
 }
 
 /* Fills elements [from, to) of b with a pattern of their index. */
