@@ -116,21 +116,28 @@ int tw__story_terms(const uint8_t *text, const tw__token *tok, size_t ntok, size
                                    NULL, NULL);
 }
 
-/* What a word gives (its term and, for a short Latin word, its name; left
- * as they are when none), a function of its bytes and the seed alone. */
-static void word_terms(const uint8_t *w, size_t len, uint64_t seed, uint32_t *term,
-                       uint32_t *name)
+/* A word's term and name hashes (0: none; a term hash is never 0, and a
+ * word gives a name only with a term). */
+typedef struct word_hashes {
+    uint32_t term, name;
+} word_hashes;
+
+/* What a word gives (its term and, for a short Latin word, its name), a
+ * function of its bytes and the seed alone. */
+static word_hashes word_terms(const uint8_t *w, size_t len, uint64_t seed)
 {
+    word_hashes r = {0, 0};
     uint8_t buf[256];
     if (tw__is_stopword(w, len))
-        return;
+        return r;
     size_t sl = tw__light_stem(w, len, buf);
     int digit = buf[0] >= '0' && buf[0] <= '9';
     if ((sl < 4 && !digit && buf[0] >= 0x80) || sl < 2 || tw__is_stopword(buf, sl))
-        return; /* one Arabic letter (2 bytes) or one ASCII char carries nothing */
-    *term = term_hash(buf, sl, seed ^ 0x5445524Dull /* TERM */);
+        return r; /* one Arabic letter (2 bytes) or one ASCII char carries nothing */
+    r.term = term_hash(buf, sl, seed ^ 0x5445524Dull /* TERM */);
     if (is_latin_word(w, len) && len <= 8)
-        *name = term_hash(w, len, seed ^ 0x4E414D45ull /* NAME */);
+        r.name = term_hash(w, len, seed ^ 0x4E414D45ull /* NAME */);
+    return r;
 }
 
 /* The term cache: a direct-mapped table of words and what word_terms gave
@@ -173,18 +180,12 @@ static inline tcache_slot *key_slot(tw__term_cache *c, uint64_t key)
     return &c->slot[key >> (64 - TW_TCACHE_BITS)];
 }
 
-/* A word's term and name hashes (0: none; a term hash is never 0, and a
- * word gives a name only with a term), from the cache or, on a miss, from
- * word_terms, kept in the slot. */
-typedef struct word_hashes {
-    uint32_t term, name;
-} word_hashes;
-
+/* A word's hashes from the cache or, on a miss (out of line: the loop
+ * stays small), from word_terms, kept in the slot. */
 static __attribute__((noinline)) word_hashes cache_miss(tcache_slot *sl, uint64_t key,
                                                         const uint8_t *w, size_t len, uint64_t seed)
 {
-    word_hashes r = {0, 0};
-    word_terms(w, len, seed, &r.term, &r.name);
+    word_hashes r = word_terms(w, len, seed);
     *sl = (tcache_slot){key, r.term, r.name};
     return r;
 }
@@ -221,9 +222,7 @@ static inline __attribute__((always_inline)) void word_loop(sink *k, const uint8
                 __builtin_prefetch(key_slot(cache, wh[i + TW_TCACHE_AHEAD]));
             x = cached_word_terms(cache, wh[i], w, len, seed);
         } else {
-            uint32_t term = 0, name = 0;
-            word_terms(w, len, seed, &term, &name);
-            x = (word_hashes){term, name};
+            x = word_terms(w, len, seed);
         }
         if (!x.term)
             continue;
