@@ -377,7 +377,12 @@ int tw__prepare(tw_scratch *s, const tw_doc *doc, int story, tw__term_label_fn l
     uint8_t *t = s->text.data;
     if (!rc)
         rc = tw__strip(&e->strip, &s->sw, t, s->text.len, &local.stripped_bytes);
-    if (!rc)
+    /* the words off the character map the strip made for Hyperscan, when
+     * it still maps the text (nothing was blanked); else off the text */
+    if (!rc && s->sw.map.valid)
+        rc = tw__tokenize_mapped(&e->norm, t, s->text.len, s->sw.map.bytes.data,
+                                 s->sw.map.units, &s->tokens);
+    else if (!rc)
         rc = tw__tokenize(&e->norm, t, s->text.len, &s->tokens);
     const tw__token *tok = s->tokens.data;
     size_t first = 0;

@@ -308,6 +308,7 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
               size_t *blanked)
 {
     *blanked = 0;
+    w->map.valid = 0; /* (no map of this text yet) */
     if (!st->db || len == 0)
         return TW_OK;
     if (len > UINT32_MAX)
@@ -316,7 +317,6 @@ int tw__strip(const tw__stripper *st, tw__strip_work *w, uint8_t *text, size_t l
     const uint8_t *scan = text;
     size_t scan_len = len;
     const uint32_t *ck = NULL;
-    w->map.valid = 0;
     if (st->charmap) {
         if (tw__mapped_make(&w->map, st->charmap, text, len))
             return TW_ENOMEM;

@@ -116,6 +116,29 @@ size_t tw__tok_run_avx512(const tw__norm_simd *s, const uint8_t *text, size_t i,
  * 0 for scalar). */
 tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width);
 
+/* The tokenizer's kernel on the character map (tw__charmap's units of the
+ * same text, one byte a character): from unit i, with the text offset of
+ * that unit at *at, takes steps of 64 units while each holds only units
+ * whose character it knows by the unit alone (ASCII, one byte in the text;
+ * 0x80-0xFF, the Arabic block, two) and out has room (cap) for a step's
+ * words, appending tokens in text offsets as the text's own kernel would
+ * and carrying *at, *in_word and *start; returns the unit where it stopped
+ * (i when it took nothing). A word's edges are read off the step's mask and
+ * moved to text offsets by counting the two-byte units before them: half
+ * the bytes to classify, for a popcount an edge. */
+typedef size_t (*tw__unit_tok_kernel)(const tw__norm_simd *s, const uint8_t *units, size_t i,
+                                      size_t nunits, size_t *at, tw__token *out, size_t *nout,
+                                      size_t cap, int *in_word, size_t *start);
+size_t tw__unit_tok_run_sse42(const tw__norm_simd *s, const uint8_t *units, size_t i,
+                              size_t nunits, size_t *at, tw__token *out, size_t *nout,
+                              size_t cap, int *in_word, size_t *start);
+size_t tw__unit_tok_run_avx2(const tw__norm_simd *s, const uint8_t *units, size_t i,
+                             size_t nunits, size_t *at, tw__token *out, size_t *nout,
+                             size_t cap, int *in_word, size_t *start);
+/* The unit kernel for an instruction set (NULL for scalar; AVX-512 hosts
+ * run the AVX2 one). */
+tw__unit_tok_kernel tw__unit_tok_kernel_for(tw__isa isa);
+
 /* One byte a character, for Hyperscan databases compiled in byte mode
  * (phrase/tw_strip.c): on normalized Arabic text half the bytes to scan.
  * ASCII stays as it is, U+0600-U+063F becomes 0x80-0xBF (the second byte
@@ -272,6 +295,17 @@ int tw__tokenize(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf 
 /* The same with a given kernel (NULL: scalar only); what tests compare. */
 int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf *tokens,
                       tw__tok_kernel kernel, size_t width);
+/* The same tokens, read off the character map of the same text (units:
+ * tw__charmap of s[0, len), nunits of them; s is valid UTF-8, as
+ * normalized text is). Where the map's kernel cannot go (a unit that does
+ * not tell its character: 0x7F, the copyright sign's 0x01) the text's
+ * characters are taken one at a time, as tw__tokenize takes them. The
+ * kernel NULL: tw__tokenize itself. */
+int tw__tokenize_mapped(const tw__norm_table *t, const uint8_t *s, size_t len,
+                        const uint8_t *units, size_t nunits, tw__buf *tokens);
+int tw__tokenize_mapped_with(const tw__norm_table *t, const uint8_t *s, size_t len,
+                             const uint8_t *units, size_t nunits, tw__buf *tokens,
+                             tw__unit_tok_kernel kernel);
 
 /* Normalizes a regex like text, leaving its ASCII untouched: NFKC, then the
  * folds on non-ASCII code points; out gets a NUL-terminated string. */

@@ -30,6 +30,7 @@ typedef __m256i V;
 #define V_SUB _mm256_sub_epi8
 #define V_BLEND _mm256_blendv_epi8
 #define V_MOVEMASK(v) (uint32_t) _mm256_movemask_epi8(v)
+#define V_UNIT_WORDS tw__unit_tok_run_avx2
 #define V_CHARMAP tw__charmap_avx2
 #define V_CONST_FROM_TABLE 1 /* (tw_text_kernels.h, V_K16) */
 

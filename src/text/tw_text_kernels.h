@@ -218,6 +218,85 @@ size_t V_WORDS(const tw__norm_simd *s, const uint8_t *text, size_t i, size_t len
 }
 
 /*
+ * Tokenizer on the character map (tw__tokenize_mapped in tw_tokenize.c is
+ * the caller; tw__tokenize the reference). A unit below 0x80 is an ASCII
+ * byte of the text, classified as above; one of 0x80-0xFF is an Arabic-block
+ * character of two bytes whose low seven bits are its pair index, so the
+ * pair word bits classify it with no neighbour to look at. 0x7F (another
+ * character) and 0x01 (the copyright sign, two bytes) stop the kernel.
+ * Words are read off a step's mask as in tw_tok_run.h; an edge at unit j
+ * of a step is at text offset at + j + (two-byte units before j).
+ */
+static inline int units_block(const tw__norm_simd *s, const uint8_t *p, uint64_t *word,
+                              uint64_t *wide)
+{
+    V v = V_LOAD((const V *)p);
+    V ascii = V_CMPGT(v, V_SET1(-1));
+    V bits = V_AND(V_SHUFFLE(V_TABLE(s->word_lo), V_AND(v, V_SET1(0x0F))),
+                   V_SHUFFLE(V_TABLE(s->ascii_hi), V_AND(V_SRLI16(v, 4), V_SET1(0x0F))));
+    V aword = V_ANDNOT(V_CMPEQ(bits, V_ZERO()), ascii);
+    /* (lookup128_bit reads bits 0-6 of each byte: the pair index) */
+    V pword = V_ANDNOT(ascii, lookup128_bit(s->pair_word_bits, v));
+    V odd = V_OR(V_CMPEQ(v, V_SET1(0x7F)), V_CMPEQ(v, V_SET1(0x01)));
+    if (V_MOVEMASK(odd))
+        return 0;
+    *word = V_MOVEMASK(V_OR(aword, pword));
+    *wide = ~V_MOVEMASK(ascii) & V_ALL;
+    return 1;
+}
+
+/* Text offset of unit j (< 64) of a step starting at text offset at. */
+static inline size_t unit_at(size_t at, uint64_t wide, unsigned j)
+{
+    return at + j + (size_t)__builtin_popcountll(wide & ((UINT64_C(1) << j) - 1));
+}
+
+size_t V_UNIT_WORDS(const tw__norm_simd *s, const uint8_t *units, size_t i, size_t nunits,
+                    size_t *at_io, tw__token *out, size_t *nout, size_t cap, int *in_word_io,
+                    size_t *start_io)
+{
+    size_t n = *nout, start = *start_io, at = *at_io;
+    int in_word = *in_word_io;
+    /* a step ends at most 33 words */
+    while (i + 64 <= nunits && n + 33 <= cap) {
+        uint64_t mask = 0, wide = 0;
+        int known = 1;
+        for (int b = 0; b < 64 / V_W && known; b++) {
+            uint64_t w, d;
+            known = units_block(s, units + i + (size_t)b * V_W, &w, &d);
+            mask |= w << (b * V_W);
+            wide |= d << (b * V_W);
+        }
+        if (!known)
+            break;
+        uint64_t prev = (mask << 1) | (uint64_t)in_word;
+        uint64_t starts = mask & ~prev, ends = ~mask & prev;
+        if (in_word && ends) {
+            size_t e = unit_at(at, wide, (unsigned)__builtin_ctzll(ends));
+            out[n++] = (tw__token){(uint32_t)start, (uint32_t)(e - start)};
+            ends &= ends - 1;
+        }
+        while (ends) {
+            size_t s0 = unit_at(at, wide, (unsigned)__builtin_ctzll(starts));
+            size_t e0 = unit_at(at, wide, (unsigned)__builtin_ctzll(ends));
+            out[n++] = (tw__token){(uint32_t)s0, (uint32_t)(e0 - s0)};
+            starts &= starts - 1;
+            ends &= ends - 1;
+        }
+        if (starts)
+            start = unit_at(at, wide, (unsigned)__builtin_ctzll(starts));
+        in_word = (int)(mask >> 63);
+        at += 64 + (size_t)__builtin_popcountll(wide);
+        i += 64;
+    }
+    *nout = n;
+    *start_io = start;
+    *in_word_io = in_word;
+    *at_io = at;
+    return i;
+}
+
+/*
  * Character map (tw_charmap.c is the reference). Each byte not followed by
  * a continuation byte writes one: itself when ASCII, a continuation byte
  * after D8 as it is and after D9 plus 0x40, A9 after C2 as 0x01, anything

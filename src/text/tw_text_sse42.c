@@ -30,6 +30,7 @@ typedef __m128i V;
 #define V_SUB _mm_sub_epi8
 #define V_BLEND _mm_blendv_epi8
 #define V_MOVEMASK(v) ((uint32_t)_mm_movemask_epi8(v) & 0xFFFFu)
+#define V_UNIT_WORDS tw__unit_tok_run_sse42
 #define V_CHARMAP tw__charmap_sse42
 
 /* Stores the bytes of o that kept marks, in order, at dst (16 bytes may

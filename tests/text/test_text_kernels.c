@@ -123,6 +123,25 @@ static void check_tokens(const uint8_t *text, size_t len)
             fail();
         }
     }
+    /* and off the character map of the same text, with every unit kernel */
+    uint8_t *units = malloc(len + 32);
+    uint32_t *ck = malloc(TW__CHARMAP_CK(len) * sizeof *ck);
+    assert_non_null(units);
+    assert_non_null(ck);
+    size_t nunits = tw__charmap_with(&table->simd, text, len, units, ck, TW__ISA_SCALAR);
+    for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported(); isa++) {
+        tw__unit_tok_kernel k = tw__unit_tok_kernel_for((tw__isa)isa);
+        assert_true(isa == TW__ISA_SCALAR ? k == NULL : k != NULL);
+        assert_int_equal(tw__tokenize_mapped_with(table, text, len, units, nunits, &got, k), TW_OK);
+        if (got.len != ref.len ||
+            (ref.len && memcmp(got.data, ref.data, ref.len * sizeof(tw__token)))) {
+            print_error("mapped tokenizer isa %s differs on %zu bytes (%zu/%zu tokens)\n",
+                        tw__isa_name((tw__isa)isa), len, got.len, ref.len);
+            fail();
+        }
+    }
+    free(units);
+    free(ck);
     tw__buf_free(&ref);
     tw__buf_free(&got);
 }
