@@ -587,9 +587,27 @@ static int normalize_fast(const tw__norm_table *t, tw__norm_work *w, const uint8
     size_t o = 0, i = 0, next_try = 1;
     int newlines = 0;
     while (i < len) {
-        if (kernel && i >= next_try && i + TW__NORM_KERNEL_TAIL <= len) {
+        if (kernel && i >= next_try) {
+            /* The last bytes, fewer than the kernel must have before the
+             * end, go through a copy padded with 0xFF, which no kernel
+             * takes (not ASCII, not a lead, not a continuation): it stops
+             * at the text's end as it would at any character it does not
+             * know, and what it takes it folds as the reference does.
+             * (They went one character at a time: at least 64 bytes of
+             * every text, and every title whole.) */
+            uint8_t tail[1 + TW__NORM_KERNEL_TAIL + TW__NORM_KERNEL_TAIL];
+            const uint8_t *src = in;
+            size_t at = i, end = len;
+            if (i + TW__NORM_KERNEL_TAIL > len) {
+                tail[0] = in[i - 1];
+                memcpy(tail + 1, in + i, len - i);
+                memset(tail + 1 + (len - i), 0xFF, sizeof tail - 1 - (len - i));
+                src = tail;
+                at = 1;
+                end = sizeof tail;
+            }
             size_t wrote = 0;
-            size_t adv = kernel(&t->simd, in, i, len, out + o, o ? out[o - 1] : '\n', &wrote);
+            size_t adv = kernel(&t->simd, src, at, end, out + o, o ? out[o - 1] : '\n', &wrote);
             /* nothing folded: a run the kernel cannot take; try again later */
             next_try = adv ? 0 : i + 16;
             i += adv;
