@@ -239,6 +239,11 @@ int tw__keys_intersect(tw__buf *table, const uint32_t *a, size_t na, const uint3
 /* A hash of a duplicate-free key set that does not depend on the keys'
  * order (a sum of one product per key): equal sets, equal hashes. */
 uint64_t tw__keys_hash(const uint32_t *keys, size_t n);
+/* The same, by instruction set (tw__keys_hash takes the active one's). */
+#define TW__KEYS_HASH_C1 0x9E3779B9u
+#define TW__KEYS_HASH_C2 0x7F4A7C15u
+uint64_t tw__keys_hash_scalar(const uint32_t *keys, size_t n);
+uint64_t tw__keys_hash_avx2(const uint32_t *keys, size_t n);
 
 /* Whether TAWAM_NO_PRECOMPILED is set (not empty, not "0"): what is made at
  * build time (Hyperscan databases, the normalization table, LSH bands) is

@@ -301,13 +301,22 @@ int tw__keys_intersect(tw__buf *table, const uint32_t *a, size_t na, const uint3
     return TW_OK;
 }
 
-uint64_t tw__keys_hash(const uint32_t *keys, size_t n)
+uint64_t tw__keys_hash_scalar(const uint32_t *keys, size_t n)
 {
     /* one 32x32->64-bit product a key, summed: the order drops out, and
      * the loop vectorizes (pmuludq). Two sets of the same size (the
      * callers compare sizes too) collide as two random 64-bit sums. */
     uint64_t h = 0;
     for (size_t i = 0; i < n; i++)
-        h += (uint64_t)(keys[i] ^ 0x9E3779B9u) * (keys[i] ^ 0x7F4A7C15u);
+        h += (uint64_t)(keys[i] ^ TW__KEYS_HASH_C1) * (keys[i] ^ TW__KEYS_HASH_C2);
     return h;
+}
+
+uint64_t tw__keys_hash(const uint32_t *keys, size_t n)
+{
+#if TW_X86_KERNELS
+    if (tw__isa_active() >= TW__ISA_AVX2)
+        return tw__keys_hash_avx2(keys, n);
+#endif
+    return tw__keys_hash_scalar(keys, n);
 }

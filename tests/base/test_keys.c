@@ -220,6 +220,30 @@ static void test_hash(void **state)
     tw__buf_free(&table);
 }
 
+/* Every instruction set's hash is the sum written out here, mod 2^64:
+ * lengths around the vector's eight, unaligned starts, keys with the top
+ * bit set (the products' carries). */
+static void test_hash_on_every_isa(void **state)
+{
+    (void)state;
+    uint64_t rng = 17;
+    uint32_t x[80];
+    for (size_t n = 0; n <= 70; n++)
+        for (size_t off = 0; off < 3; off++) {
+            uint64_t want = 0;
+            for (size_t i = 0; i < off + n; i++)
+                x[i] = i % 3 ? (uint32_t)splitmix64(&rng) : 0xF0000000u | (uint32_t)i;
+            for (size_t i = 0; i < n; i++)
+                want += (uint64_t)(x[off + i] ^ 0x9E3779B9u) * (x[off + i] ^ 0x7F4A7C15u);
+            assert_true(tw__keys_hash_scalar(x + off, n) == want);
+#if TW_X86_KERNELS
+            if (tw__isa_supported() >= TW__ISA_AVX2)
+                assert_true(tw__keys_hash_avx2(x + off, n) == want);
+#endif
+            assert_true(tw__keys_hash(x + off, n) == want);
+        }
+}
+
 static void test_limits(void **state)
 {
     (void)state;
@@ -242,6 +266,7 @@ int main(void)
         cmocka_unit_test(test_unique),
         cmocka_unit_test(test_intersect),
         cmocka_unit_test(test_hash),
+        cmocka_unit_test(test_hash_on_every_isa),
         cmocka_unit_test(test_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
