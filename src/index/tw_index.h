@@ -35,6 +35,12 @@ double tw__lsh_collision_prob(double s, int bands, int rows);
 uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed);
 /* The keys of bands 0 .. bands - 1 at keys[]: tw__lsh_band_key's values. */
 void tw__lsh_band_keys(const uint32_t *sig, int bands, int rows, uint64_t seed, uint64_t *keys);
+/* The same with AVX2 for 3 or 4 rows (returns 0, writing nothing, for
+ * others): flip1 and flip2 are XXH3's default secret's words 3 ^ 4 and 5 ^ 6,
+ * which tw__lsh_xxh3_flips reads from xxHash's header. */
+void tw__lsh_xxh3_flips(uint64_t *flip1, uint64_t *flip2);
+int tw__lsh_band_keys_avx2(const uint32_t *sig, int bands, int rows, uint64_t seed,
+                           uint64_t flip1, uint64_t flip2, uint64_t *keys);
 
 /* One (band key, document) entry of a batch LSH table: 12 bytes, packed
  * (a million articles make 46 M of them; padded to 16, with the copy the

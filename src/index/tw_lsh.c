@@ -102,8 +102,23 @@ uint64_t tw__lsh_band_key(const uint32_t *sig, int band, int rows, uint64_t seed
         keys[b] = XXH3_64bits_withSeed(sig + (size_t)b * (ROWS), (ROWS) * sizeof(uint32_t),    \
                                        seed + (uint64_t)b * 0x9E3779B97F4A7C15ull)
 
+void tw__lsh_xxh3_flips(uint64_t *flip1, uint64_t *flip2)
+{
+    /* XXH3_len_9to16_64b's bitflips before the seed */
+    *flip1 = XXH_readLE64(XXH3_kSecret + 24) ^ XXH_readLE64(XXH3_kSecret + 32);
+    *flip2 = XXH_readLE64(XXH3_kSecret + 40) ^ XXH_readLE64(XXH3_kSecret + 48);
+}
+
 void tw__lsh_band_keys(const uint32_t *sig, int bands, int rows, uint64_t seed, uint64_t *keys)
 {
+#if TW_X86_KERNELS
+    if (tw__isa_active() >= TW__ISA_AVX2) {
+        uint64_t flip1, flip2;
+        tw__lsh_xxh3_flips(&flip1, &flip2);
+        if (tw__lsh_band_keys_avx2(sig, bands, rows, seed, flip1, flip2, keys))
+            return;
+    }
+#endif
     switch (rows) {
     case 2:
         TW_BAND_KEYS(2);

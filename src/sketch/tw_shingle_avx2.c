@@ -59,7 +59,6 @@ void tw__word_hashes_avx2(const uint8_t *text, size_t text_len, const tw__token 
                           uint64_t k1, uint64_t k2, uint64_t seed, uint64_t *th)
 {
     const __m256i key1 = _mm256_set1_epi64x((long long)k1), key2 = _mm256_set1_epi64x((long long)k2);
-    const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFFll);
     const __m256i a_lo = _mm256_set1_epi64x((long long)(TW__AVALANCHE_MUL & 0xFFFFFFFFull));
     const __m256i a_hi = _mm256_set1_epi64x((long long)(TW__AVALANCHE_MUL >> 32));
     /* a word is taken here when len <= 16 and off + 16 <= text_len */
@@ -84,16 +83,7 @@ void tw__word_hashes_avx2(const uint8_t *text, size_t text_len, const tw__token 
         __m256i x = _mm256_xor_si256(_mm256_unpacklo_epi64(w01, w23), key1);
         __m256i y = _mm256_xor_si256(_mm256_unpackhi_epi64(w01, w23), key2);
         __m256i len = _mm256_permute4x64_epi64(_mm256_srli_epi64(t, 32), 0xD8);
-        /* x * y as 128 bits, from 32-bit halves */
-        __m256i xh = _mm256_srli_epi64(x, 32), yh = _mm256_srli_epi64(y, 32);
-        __m256i ll = _mm256_mul_epu32(x, y), lh = _mm256_mul_epu32(x, yh);
-        __m256i hl = _mm256_mul_epu32(xh, y), hh = _mm256_mul_epu32(xh, yh);
-        __m256i mid = _mm256_add_epi64(_mm256_add_epi64(_mm256_srli_epi64(ll, 32), _mm256_and_si256(lh, low32)),
-                                       _mm256_and_si256(hl, low32));
-        __m256i lo = _mm256_blend_epi32(ll, _mm256_slli_epi64(mid, 32), 0xAA);
-        __m256i hi = _mm256_add_epi64(_mm256_add_epi64(hh, _mm256_srli_epi64(lh, 32)),
-                                      _mm256_add_epi64(_mm256_srli_epi64(hl, 32), _mm256_srli_epi64(mid, 32)));
-        __m256i h = _mm256_add_epi64(_mm256_xor_si256(lo, hi), len);
+        __m256i h = _mm256_add_epi64(tw__mul128_fold_avx2(x, y), len);
         /* avalanche, as tw_shingle.c's */
         h = _mm256_xor_si256(h, _mm256_srli_epi64(h, 37));
         h = tw__mul64_avx2(h, a_lo, a_hi);

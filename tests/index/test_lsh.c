@@ -214,6 +214,36 @@ static void test_band_keys_all(void **state)
     }
 }
 
+/* The AVX2 band keys (3 and 4 rows; none for others) are XXH3's: every
+ * band count from one (a remainder of one to three for the scalar tail),
+ * seeds that wrap around 2^64. */
+static void test_band_keys_avx2(void **state)
+{
+    (void)state;
+#if TW_X86_KERNELS
+    if (tw__isa_supported() < TW__ISA_AVX2)
+        skip();
+    uint32_t sig[TW__MH_N];
+    uint64_t rng = 0xB4D5;
+    for (int i = 0; i < TW__MH_N; i++)
+        sig[i] = (uint32_t)splitmix64(&rng);
+    uint64_t flip1, flip2;
+    tw__lsh_xxh3_flips(&flip1, &flip2);
+    const uint64_t seeds[] = {0, 11, 0xFFFFFFFFFFFFFFF0ull, 0x8000000000000000ull};
+    for (int rows = 1; rows <= 5; rows++)
+        for (int bands = 1; bands <= TW__MH_N / rows; bands++)
+            for (size_t si = 0; si < sizeof seeds / sizeof seeds[0]; si++) {
+                uint64_t keys[TW__MH_N] = {0};
+                int took = tw__lsh_band_keys_avx2(sig, bands, rows, seeds[si], flip1, flip2, keys);
+                assert_int_equal(took, rows == 3 || rows == 4);
+                for (int b = 0; took && b < bands; b++)
+                    assert_true(keys[b] == tw__lsh_band_key(sig, b, rows, seeds[si]));
+            }
+#else
+    skip();
+#endif
+}
+
 /* ---------------------------------------------------------- pair walk */
 
 typedef struct call {
@@ -664,6 +694,7 @@ int main(void)
         cmocka_unit_test(test_collision_prob_shape),
         cmocka_unit_test(test_band_keys),
         cmocka_unit_test(test_band_keys_all),
+        cmocka_unit_test(test_band_keys_avx2),
         cmocka_unit_test(test_pairs_exactly_docs_sharing_a_key),
         cmocka_unit_test(test_pairs_probe_nearest_first_and_limit),
         cmocka_unit_test(test_pairs_empty_and_single),
