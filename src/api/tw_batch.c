@@ -336,58 +336,44 @@ static inline uint32_t df_slot(uint32_t x, uint32_t mul, unsigned shift)
     return (x * mul) >> shift;
 }
 
-/* Keys taken at a time: their slots computed at once (eight a multiply
- * with AVX2, where each key's was computed twice, for its prefetch and for
- * its count), in a stack array that stays in L1. */
-#define TW_DF_CHUNK 1024
-
-/* Counts the key whose counter is at slot. */
-static inline void df_count(uint8_t *filter, uint32_t slot)
+/* Counts x[0, n) into the filter of 2^(32 - shift) counters. */
+static inline void df_count(uint8_t *filter, uint32_t mul, unsigned shift, uint32_t x)
 {
-    uint8_t *f = &filter[slot];
+    uint8_t *f = &filter[df_slot(x, mul, shift)];
     *f = (uint8_t)(*f + (*f < 0xFF));
 }
 
-/* Counts x[0, n) into the filter of 2^(32 - shift) counters. */
-static void df_tally(uint8_t *filter, uint32_t mul, unsigned shift, const uint32_t *x, size_t n,
-                     tw__hash_slots_fn slots)
+static inline void df_tally(uint8_t *filter, uint32_t mul, unsigned shift, const uint32_t *x,
+                            size_t n)
 {
-    uint32_t slot[TW_DF_CHUNK];
-    for (size_t c = 0; c < n; c += TW_DF_CHUNK) {
-        size_t m = n - c < TW_DF_CHUNK ? n - c : TW_DF_CHUNK, i = 0;
-        slots(x + c, m, mul, shift, slot);
-        /* the loads ahead in a loop of their own, so the main one tests no bound */
-        TW_UNROLL4
-        for (; i + TW_DF_AHEAD < m; i++) {
-            __builtin_prefetch(&filter[slot[i + TW_DF_AHEAD]], 1);
-            df_count(filter, slot[i]);
-        }
-        for (; i < m; i++)
-            df_count(filter, slot[i]);
+    /* the loads ahead in a loop of their own, so the main one tests no bound */
+    size_t i = 0;
+    TW_UNROLL4
+    for (; i + TW_DF_AHEAD < n; i++) {
+        __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)], 1);
+        df_count(filter, mul, shift, x[i]);
     }
+    for (; i < n; i++)
+        df_count(filter, mul, shift, x[i]);
 }
 
 /* Writes to out (room for n; may be x itself) the x[i] whose counter
  * passes cap, in order, without a branch; returns how many. */
-static size_t df_gather(const uint8_t *filter, uint32_t mul, unsigned shift, uint8_t cap,
-                        const uint32_t *x, size_t n, uint32_t *out, tw__hash_slots_fn slots)
+static inline size_t df_gather(const uint8_t *filter, uint32_t mul, unsigned shift, uint8_t cap,
+                               const uint32_t *x, size_t n, uint32_t *out)
 {
-    uint32_t slot[TW_DF_CHUNK];
-    size_t k = 0;
-    for (size_t c = 0; c < n; c += TW_DF_CHUNK) {
-        size_t m = n - c < TW_DF_CHUNK ? n - c : TW_DF_CHUNK, i = 0;
-        /* (out runs behind x: a chunk's keys are read before they are written over) */
-        slots(x + c, m, mul, shift, slot);
-        TW_UNROLL4
-        for (; i + TW_DF_AHEAD < m; i++) {
-            __builtin_prefetch(&filter[slot[i + TW_DF_AHEAD]]);
-            out[k] = x[c + i];
-            k += filter[slot[i]] > cap;
-        }
-        for (; i < m; i++) {
-            out[k] = x[c + i];
-            k += filter[slot[i]] > cap;
-        }
+    size_t k = 0, i = 0;
+    TW_UNROLL4
+    for (; i + TW_DF_AHEAD < n; i++) {
+        __builtin_prefetch(&filter[df_slot(x[i + TW_DF_AHEAD], mul, shift)]);
+        uint32_t v = x[i];
+        out[k] = v;
+        k += filter[df_slot(v, mul, shift)] > cap;
+    }
+    for (; i < n; i++) {
+        uint32_t v = x[i];
+        out[k] = v;
+        k += filter[df_slot(v, mul, shift)] > cap;
     }
     return k;
 }
@@ -443,7 +429,6 @@ typedef struct flat_ctx {
     uint8_t cap;
     tw__buf *cand;    /* per worker: uint32_t candidates */
     int pass;
-    tw__hash_slots_fn slots;
 } flat_ctx;
 
 /* Documents [begin, end): counted into the worker's filter, or their
@@ -459,13 +444,13 @@ static int flat_range(void *ctx_, unsigned worker, size_t begin, size_t end)
             continue;
         const uint32_t *x = fps + docs[i].off;
         if (c->pass == FLAT_TALLY) {
-            df_tally(c->filter[worker], TW_DF_MUL1, c->shift, x, docs[i].n, c->slots);
+            df_tally(c->filter[worker], TW_DF_MUL1, c->shift, x, docs[i].n);
             continue;
         }
         if (tw__buf_reserve(cand, cand->len + docs[i].n, sizeof(uint32_t)))
             return TW_ENOMEM;
         cand->len += df_gather(c->filter[0], TW_DF_MUL1, c->shift, c->cap, x, docs[i].n,
-                               (uint32_t *)cand->data + cand->len, c->slots);
+                               (uint32_t *)cand->data + cand->len);
     }
     return TW_OK;
 }
@@ -479,10 +464,10 @@ static int cand_range(void *ctx_, unsigned worker, size_t begin, size_t end)
     for (size_t w = begin; w < end; w++) {
         uint32_t *x = c->cand[w].data;
         if (c->pass == FLAT_TALLY)
-            df_tally(c->filter[w], TW_DF_MUL2, c->shift, x, c->cand[w].len, c->slots);
+            df_tally(c->filter[w], TW_DF_MUL2, c->shift, x, c->cand[w].len);
         else
             c->cand[w].len = df_gather(c->filter[0], TW_DF_MUL2, c->shift, c->cap, x,
-                                       c->cand[w].len, x, c->slots);
+                                       c->cand[w].len, x);
     }
     return TW_OK;
 }
@@ -616,8 +601,7 @@ static int df_flat(const tw_batch *b, const uint8_t *distinct, unsigned nw, unsi
         *work = (tw__buf){0};
     }
     const uint8_t cap = df_cap(limit);
-    const tw__hash_slots_fn slots = tw__hash_slots_for(tw__isa_active());
-    flat_ctx c = {b, distinct, filter, 32 - fbits, cap, cand, FLAT_TALLY, slots};
+    flat_ctx c = {b, distinct, filter, 32 - fbits, cap, cand, FLAT_TALLY};
     if (!rc)
         rc = tw__parallel_claim(b->docs.len, nw, TW_DF_GRAIN, flat_range, &c);
     if (!rc) {
@@ -638,7 +622,7 @@ static int df_flat(const tw_batch *b, const uint8_t *distinct, unsigned nw, unsi
     if (!rc && !(second = df_filters(nw, bits2)))
         rc = TW_ENOMEM;
     if (!rc) {
-        c = (flat_ctx){b, distinct, second, 32 - bits2, cap, cand, FLAT_TALLY, slots};
+        c = (flat_ctx){b, distinct, second, 32 - bits2, cap, cand, FLAT_TALLY};
         rc = tw__parallel_for(nw, nw, 1, cand_range, &c);
     }
     if (!rc) {
@@ -685,12 +669,11 @@ static int df_buckets(void *ctx_, unsigned worker, size_t begin, size_t end)
     uint8_t *filter = c->filter[worker];
     uint32_t *cand = c->cand[worker];
     const unsigned shift = 32 - TW_DF_BUCKET_FILTER_BITS;
-    const tw__hash_slots_fn slots = tw__hash_slots_for(tw__isa_active());
     for (size_t bk = begin; bk < end; bk++) {
         const uint32_t *x = c->all + c->start[bk];
         size_t n = c->start[bk + 1] - c->start[bk];
-        df_tally(filter, TW_DF_MUL1, shift, x, n, slots);
-        size_t k = df_gather(filter, TW_DF_MUL1, shift, df_cap(c->limit), x, n, cand, slots);
+        df_tally(filter, TW_DF_MUL1, shift, x, n);
+        size_t k = df_gather(filter, TW_DF_MUL1, shift, df_cap(c->limit), x, n, cand);
         for (size_t i = 0; i < n; i++)
             filter[df_slot(x[i], TW_DF_MUL1, shift)] = 0; /* empty again for the next bucket */
         if (df_settle(cand, cand + k, k, c->limit, &c->found[worker]))

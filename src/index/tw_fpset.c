@@ -69,18 +69,6 @@ tw__fpmap_find_fn tw__fpmap_find_for(tw__isa isa)
     return TW__AVX512_AVX2_OR(isa, tw__fpmap_find_avx2, tw__fpmap_find_avx2, tw__fpmap_find_scalar);
 }
 
-void tw__hash_slots_scalar(const uint32_t *x, size_t n, uint32_t mul, unsigned shift,
-                           uint32_t *out)
-{
-    for (size_t i = 0; i < n; i++)
-        out[i] = (x[i] * mul) >> shift;
-}
-
-tw__hash_slots_fn tw__hash_slots_for(tw__isa isa)
-{
-    return TW__AVX512_AVX2_OR(isa, tw__hash_slots_avx2, tw__hash_slots_avx2, tw__hash_slots_scalar);
-}
-
 size_t tw__fps_move_to_end(uint32_t *x, size_t n, const uint32_t *at, size_t k, uint32_t *tmp)
 {
     if (k == 0)

@@ -7,9 +7,6 @@
  * every shingle of a batch (split_range: 117 M instructions and 4% of the
  * near-copy job's time on SaudiNewsNet). Built with -mavx2 and called only
  * when the CPU has it; the tests hold it to tw__fpmap_find_scalar.
- *
- * Also the document-frequency filters' slots, eight keys a multiply
- * (tw__hash_slots), held to tw__hash_slots_scalar.
  */
 #include <immintrin.h>
 #include "index/tw_index.h"
@@ -33,17 +30,4 @@ size_t tw__fpmap_find_avx2(const uint64_t *map, const uint32_t *x, size_t n, uin
         if (tw__fpmap_has(map, x[i]))
             at[k++] = (uint32_t)i;
     return k;
-}
-
-void tw__hash_slots_avx2(const uint32_t *x, size_t n, uint32_t mul, unsigned shift,
-                         uint32_t *out)
-{
-    const __m256i m = _mm256_set1_epi32((int)mul);
-    const __m128i sh = _mm_cvtsi32_si128((int)shift);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        __m256i v = _mm256_mullo_epi32(_mm256_loadu_si256((const __m256i *)(x + i)), m);
-        _mm256_storeu_si256((__m256i *)(out + i), _mm256_srl_epi32(v, sh));
-    }
-    tw__hash_slots_scalar(x + i, n - i, mul, shift, out + i);
 }

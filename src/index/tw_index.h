@@ -106,18 +106,6 @@ size_t tw__fpmap_find_scalar(const uint64_t *map, const uint32_t *x, size_t n, u
 size_t tw__fpmap_find_avx2(const uint64_t *map, const uint32_t *x, size_t n, uint32_t *at);
 tw__fpmap_find_fn tw__fpmap_find_for(tw__isa isa);
 
-/* out[i] = (x[i] * mul) >> shift (mod 2^32, shift < 32) for i < n: the
- * counters of the batch's document-frequency filters (api/tw_batch.c),
- * each key's computed once for its prefetch and its count. One per
- * instruction set, the scalar one the reference. */
-typedef void (*tw__hash_slots_fn)(const uint32_t *x, size_t n, uint32_t mul, unsigned shift,
-                                  uint32_t *out);
-void tw__hash_slots_scalar(const uint32_t *x, size_t n, uint32_t mul, unsigned shift,
-                           uint32_t *out);
-void tw__hash_slots_avx2(const uint32_t *x, size_t n, uint32_t mul, unsigned shift,
-                         uint32_t *out);
-tw__hash_slots_fn tw__hash_slots_for(tw__isa isa);
-
 /* Moves x[at[0]], .., x[at[k - 1]] (at ascending) to the end of x[0, n),
  * in that order, and the others down before them, in theirs: a run of
  * memmoves, not one step per element. tmp has room for k. Returns n - k. */

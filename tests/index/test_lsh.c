@@ -613,40 +613,6 @@ static void test_fpmap_find_on_every_isa(void **state)
     assert_ptr_equal(tw__fpmap_find_for(TW__ISA_SCALAR), tw__fpmap_find_scalar);
 }
 
-/* The filters' slots on every instruction set equal the product's top
- * bits, written out here: lengths around the vector's eight, unaligned
- * starts, every shift the batch uses and the extremes, keys with the top
- * and the bottom bits set. */
-static void test_hash_slots_on_every_isa(void **state)
-{
-    (void)state;
-    uint32_t x[80], got[80];
-    uint64_t rng = 0x5107;
-    const unsigned shifts[] = {1, 11, 17, 18, 31};
-    const uint32_t muls[] = {0x9E3779B1u, 0x85EBCA77u, 1u};
-    for (size_t n = 0; n <= 40; n++)
-        for (size_t off = 0; off < 3; off++)
-            for (size_t si = 0; si < sizeof shifts / sizeof shifts[0]; si++)
-                for (size_t mi = 0; mi < sizeof muls / sizeof muls[0]; mi++) {
-                    for (size_t i = 0; i < off + n; i++) {
-                        uint64_t r = splitmix64(&rng);
-                        x[i] = i % 7 == 3   ? 0xFFFFFFFFu
-                               : i % 7 == 5 ? (uint32_t)(r & 0xFF)
-                                            : (uint32_t)r;
-                    }
-                    for (int isa = TW__ISA_SCALAR; isa <= (int)tw__isa_supported(); isa++) {
-                        memset(got, 0xEE, sizeof got);
-                        tw__hash_slots_for((tw__isa)isa)(x + off, n, muls[mi], shifts[si], got);
-                        for (size_t i = 0; i < n; i++) {
-                            uint32_t want = (x[off + i] * muls[mi]) >> shifts[si];
-                            assert_int_equal(got[i], want);
-                        }
-                        assert_int_equal(got[n], 0xEEEEEEEEu); /* nothing written past n */
-                    }
-                }
-    assert_ptr_equal(tw__hash_slots_for(TW__ISA_SCALAR), tw__hash_slots_scalar);
-}
-
 static void test_pairset_holds_what_was_added_and_nothing_else(void **state)
 {
     (void)state;
@@ -705,7 +671,6 @@ int main(void)
         cmocka_unit_test(test_pairs_negative_return_aborts),
         cmocka_unit_test(test_pairset_holds_what_was_added_and_nothing_else),
         cmocka_unit_test(test_fpmap_find_on_every_isa),
-        cmocka_unit_test(test_hash_slots_on_every_isa),
         cmocka_unit_test(test_move_to_end_is_a_stable_partition),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
