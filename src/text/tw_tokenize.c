@@ -59,6 +59,22 @@ static inline int is_word_at(const tw__norm_table *t, const uint8_t *s, size_t i
     return (tw__norm_entry(t, cp) & TW__E_WORD) != 0;
 }
 
+/* One character of the text at s[i]: a word opens or closes there. *n
+ * gets its length; TW_ENOMEM when a closed word finds no room. */
+static inline int char_step(const tw__norm_table *t, const uint8_t *s, size_t i, size_t len,
+                            int *in_word, size_t *start, tw__buf *tokens, size_t *n)
+{
+    int word = is_word_at(t, s, i, len, n);
+    if (word && !*in_word) {
+        *start = i;
+        *in_word = 1;
+    } else if (!word && *in_word) {
+        *in_word = 0;
+        return push(tokens, *start, i);
+    }
+    return TW_OK;
+}
+
 int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw__buf *tokens,
                       tw__tok_kernel kernel, size_t width)
 {
@@ -85,15 +101,8 @@ int tw__tokenize_with(const tw__norm_table *t, const uint8_t *s, size_t len, tw_
         }
     scalar:;
         size_t n;
-        int word = is_word_at(t, s, i, len, &n);
-        if (word && !in_word) {
-            start = i;
-            in_word = 1;
-        } else if (!word && in_word) {
-            if (push(tokens, start, i))
-                return TW_ENOMEM;
-            in_word = 0;
-        }
+        if (char_step(t, s, i, len, &in_word, &start, tokens, &n))
+            return TW_ENOMEM;
         i += n;
     }
     if (in_word && push(tokens, start, len))
@@ -151,15 +160,8 @@ int tw__tokenize_mapped_with(const tw__norm_table *t, const uint8_t *s, size_t l
         }
         /* one character of the text, one unit of the map */
         size_t n;
-        int word = is_word_at(t, s, at, len, &n);
-        if (word && !in_word) {
-            start = at;
-            in_word = 1;
-        } else if (!word && in_word) {
-            if (push(tokens, start, at))
-                return TW_ENOMEM;
-            in_word = 0;
-        }
+        if (char_step(t, s, at, len, &in_word, &start, tokens, &n))
+            return TW_ENOMEM;
         at += n;
         i++;
     }
