@@ -5,8 +5,8 @@
  *
  * Loads the "text" of up to N articles (all by default), then times each
  * stage over all of them: normalize (the reference path and the fast path
- * with every kernel the CPU has), strip (Hyperscan), tokenize, shingle,
- * MinHash (one-permutation hashing; classic 128-permutation MinHash
+ * with every kernel the CPU has), strip (Hyperscan), tokenize (off the text, and off
+ * the character map), shingle, MinHash (one-permutation hashing; classic 128-permutation MinHash
  * beside it), LSH band keys and candidate pairs, and clustering through
  * the public API (near-copies alone, then with stories; texts only, one
  * thread, so "story" here has no titles or times: a stage figure). Each figure is the median of R runs (default 5) and
@@ -229,6 +229,41 @@ int main(int argc, char **argv)
         }
         report("tokenize", tw__isa_name((tw__isa)isa), median(t, runs), (double)nbytes, ntok, "token");
     }
+    /* ---- the same tokens off the character map (what the pipeline does
+     * when the strip stage has mapped the text), every unit kernel; the
+     * maps are made beforehand, as the strip stage makes them */
+    tw__mapped *maps = calloc(n, sizeof *maps);
+    for (size_t i = 0; maps && i < n; i++)
+        if (tw__mapped_make(&maps[i], &e->norm.simd, norm[i].data, norm[i].len))
+            die("out of memory");
+    for (int isa = TW__ISA_SCALAR; maps && isa <= (int)tw__isa_supported(); isa++) {
+        tw__unit_tok_kernel k = tw__unit_tok_kernel_for((tw__isa)isa);
+        if (!k)
+            continue;
+        for (int r = 0; r < runs; r++) {
+            double t0 = now();
+            ntok = 0;
+            for (size_t i = 0; i < n; i++) {
+                tw__tokenize_mapped_with(&e->norm, norm[i].data, norm[i].len, maps[i].bytes.data,
+                                         maps[i].units, &s->tokens, k);
+                ntok += s->tokens.len;
+            }
+            t[r] = now() - t0;
+        }
+        for (size_t i = 0; i < n; i++) {
+            tw__tokenize_with(&e->norm, norm[i].data, norm[i].len, &ref_tok, NULL, 0);
+            tw__tokenize_mapped_with(&e->norm, norm[i].data, norm[i].len, maps[i].bytes.data,
+                                     maps[i].units, &s->tokens, k);
+            if (ref_tok.len != s->tokens.len ||
+                (ref_tok.len && memcmp(ref_tok.data, s->tokens.data, ref_tok.len * sizeof(tw__token))))
+                die("a map tokenizer kernel differs from the scalar loop");
+        }
+        report("tokenize (map)", tw__isa_name((tw__isa)isa), median(t, runs), (double)nbytes, ntok,
+               "token");
+    }
+    for (size_t i = 0; maps && i < n; i++)
+        tw__mapped_free(&maps[i]);
+    free(maps);
     tw__buf_free(&ref_tok);
     tw__buf *sets = calloc(n, sizeof *sets);
     size_t nsh = 0;
