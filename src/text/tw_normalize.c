@@ -277,10 +277,10 @@ tw__tok_kernel tw__tok_kernel_for(tw__isa isa, size_t *width)
 tw__unit_tok_kernel tw__unit_tok_kernel_for(tw__isa isa)
 {
 #if TW_X86_KERNELS
-    /* (an AVX-512 host runs the AVX2 kernel: every such CPU has AVX2) */
-    if (isa >= TW__ISA_AVX2 && __builtin_cpu_supports("avx2"))
+    /* (an AVX-512 host runs the AVX2 kernel, as for tw__fpmap_find_for) */
+    if (isa >= TW__ISA_AVX2)
         return tw__unit_tok_run_avx2;
-    if (isa >= TW__ISA_SSE42)
+    if (isa == TW__ISA_SSE42)
         return tw__unit_tok_run_sse42;
 #else
     TW_UNUSED(isa);

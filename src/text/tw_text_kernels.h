@@ -224,8 +224,8 @@ size_t V_WORDS(const tw__norm_simd *s, const uint8_t *text, size_t i, size_t len
  * character of two bytes whose low seven bits are its pair index, so the
  * pair word bits classify it with no neighbour to look at. 0x7F (another
  * character) and 0x01 (the copyright sign, two bytes) stop the kernel.
- * Words are read off a step's mask as in tw_tok_run.h; an edge at unit j
- * of a step is at text offset at + j + (two-byte units before j).
+ * Words are read off a step's mask by tw_tok_run.h's tw__tok_words, an
+ * edge at unit j of a step at text offset at + j + (two-byte units before j).
  */
 static inline int units_block(const tw__norm_simd *s, const uint8_t *p, uint64_t *word,
                               uint64_t *wide)
@@ -243,12 +243,6 @@ static inline int units_block(const tw__norm_simd *s, const uint8_t *p, uint64_t
     *word = V_MOVEMASK(V_OR(aword, pword));
     *wide = ~V_MOVEMASK(ascii) & V_ALL;
     return 1;
-}
-
-/* Text offset of unit j (< 64) of a step starting at text offset at. */
-static inline size_t unit_at(size_t at, uint64_t wide, unsigned j)
-{
-    return at + j + (size_t)__builtin_popcountll(wide & ((UINT64_C(1) << j) - 1));
 }
 
 size_t V_UNIT_WORDS(const tw__norm_simd *s, const uint8_t *units, size_t i, size_t nunits,
@@ -269,22 +263,7 @@ size_t V_UNIT_WORDS(const tw__norm_simd *s, const uint8_t *units, size_t i, size
         }
         if (!known)
             break;
-        uint64_t prev = (mask << 1) | (uint64_t)in_word;
-        uint64_t starts = mask & ~prev, ends = ~mask & prev;
-        if (in_word && ends) {
-            size_t e = unit_at(at, wide, (unsigned)__builtin_ctzll(ends));
-            out[n++] = (tw__token){(uint32_t)start, (uint32_t)(e - start)};
-            ends &= ends - 1;
-        }
-        while (ends) {
-            size_t s0 = unit_at(at, wide, (unsigned)__builtin_ctzll(starts));
-            size_t e0 = unit_at(at, wide, (unsigned)__builtin_ctzll(ends));
-            out[n++] = (tw__token){(uint32_t)s0, (uint32_t)(e0 - s0)};
-            starts &= starts - 1;
-            ends &= ends - 1;
-        }
-        if (starts)
-            start = unit_at(at, wide, (unsigned)__builtin_ctzll(starts));
+        tw__tok_words(mask, ~UINT64_C(0), at, wide, out, &n, &in_word, &start);
         in_word = (int)(mask >> 63);
         at += 64 + (size_t)__builtin_popcountll(wide);
         i += 64;

@@ -19,6 +19,43 @@
 
 typedef int (*tw__tok_block_fn)(const tw__norm_simd *s, const uint8_t *p, uint64_t *mask);
 
+/* Text offset of bit j (< 64) of a step whose bit 0 is at offset base,
+ * when the step's characters at the bits of `wide` take two bytes and
+ * the others one (the map's units); wide 0: one byte a bit (the text). */
+static inline size_t tw__tok_at(size_t base, uint64_t wide, unsigned j)
+{
+    return base + j + (size_t)__builtin_popcountll(wide & ((UINT64_C(1) << j) - 1));
+}
+
+/* Appends at out[*n_io] the words a step's mask (bits in `inblock`)
+ * ends, taking *in_word (a word open before the step) and carrying *start
+ * (where the open word began); the caller sets *in_word from the step's
+ * last bit. Shared by the text's run below and the map's
+ * (tw_text_kernels.h). */
+static inline __attribute__((always_inline)) void
+tw__tok_words(uint64_t mask, uint64_t inblock, size_t base, uint64_t wide, tw__token *out,
+              size_t *n_io, int *in_word, size_t *start)
+{
+    size_t n = *n_io;
+    uint64_t prev = (mask << 1) | (uint64_t)*in_word;
+    uint64_t starts = mask & ~prev & inblock, ends = ~mask & prev & inblock;
+    if (*in_word && ends) {
+        size_t at = tw__tok_at(base, wide, (unsigned)__builtin_ctzll(ends));
+        out[n++] = (tw__token){(uint32_t)*start, (uint32_t)(at - *start)};
+        ends &= ends - 1;
+    }
+    while (ends) {
+        size_t s0 = tw__tok_at(base, wide, (unsigned)__builtin_ctzll(starts));
+        size_t e0 = tw__tok_at(base, wide, (unsigned)__builtin_ctzll(ends));
+        out[n++] = (tw__token){(uint32_t)s0, (uint32_t)(e0 - s0)};
+        starts &= starts - 1;
+        ends &= ends - 1;
+    }
+    if (starts)
+        *start = tw__tok_at(base, wide, (unsigned)__builtin_ctzll(starts));
+    *n_io = n;
+}
+
 static inline size_t tw__tok_run_with(const tw__norm_simd *s, const uint8_t *text, size_t i,
                                       size_t len, tw__token *out, size_t *nout, size_t cap,
                                       int *in_word_io, size_t *start_io, tw__tok_block_fn block,
@@ -32,21 +69,7 @@ static inline size_t tw__tok_run_with(const tw__norm_simd *s, const uint8_t *tex
         uint64_t mask;
         if (!block(s, text + i, &mask))
             break;
-        uint64_t prev = (mask << 1) | (uint64_t)in_word;
-        uint64_t starts = mask & ~prev & inblock, ends = ~mask & prev & inblock;
-        if (in_word && ends) {
-            size_t at = i + (size_t)__builtin_ctzll(ends);
-            out[n++] = (tw__token){(uint32_t)start, (uint32_t)(at - start)};
-            ends &= ends - 1;
-        }
-        while (ends) {
-            size_t s0 = i + (size_t)__builtin_ctzll(starts), e0 = i + (size_t)__builtin_ctzll(ends);
-            out[n++] = (tw__token){(uint32_t)s0, (uint32_t)(e0 - s0)};
-            starts &= starts - 1;
-            ends &= ends - 1;
-        }
-        if (starts)
-            start = i + (size_t)__builtin_ctzll(starts);
+        tw__tok_words(mask, inblock, i, 0, out, &n, &in_word, &start);
         in_word = (int)((mask >> (width - 1)) & 1);
         i += width;
     }
