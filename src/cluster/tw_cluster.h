@@ -19,6 +19,11 @@ typedef struct tw__uf {
 int tw__uf_init(tw__uf *u, size_t n);
 void tw__uf_free(tw__uf *u);
 uint32_t tw__uf_find(tw__uf *u, uint32_t x);
+/* The root of x as far as another thread sees it while the owner joins
+ * sets: a link always stays inside its set, and sets only merge, so two
+ * indices with one root here are in one set from then on (the converse
+ * may lag). Changes nothing. */
+uint32_t tw__uf_find_shared(const tw__uf *u, uint32_t x);
 /* Joins the sets of a and b; 1 if they were apart, 0 if already one. */
 int tw__uf_union(tw__uf *u, uint32_t a, uint32_t b);
 

@@ -4,6 +4,10 @@
  * member as root (what the output names) at the cost of a theoretical
  * log factor that near-copy clusters, small and built in input order, never
  * show.
+ *
+ * One thread changes the links; others may follow them meanwhile
+ * (tw__uf_find_shared), so every link is read and written whole (relaxed
+ * atomics: plain moves on x86, where the loops compile as before).
  */
 #include <stdlib.h>
 #include "cluster/tw_cluster.h"
@@ -28,12 +32,32 @@ void tw__uf_free(tw__uf *u)
     u->n = 0;
 }
 
+static inline uint32_t link_of(const tw__uf *u, uint32_t x)
+{
+    return __atomic_load_n(&u->parent[x], __ATOMIC_RELAXED);
+}
+
+static inline void set_link(tw__uf *u, uint32_t x, uint32_t to)
+{
+    __atomic_store_n(&u->parent[x], to, __ATOMIC_RELAXED);
+}
+
 uint32_t tw__uf_find(tw__uf *u, uint32_t x)
 {
-    while (u->parent[x] != x) {
-        u->parent[x] = u->parent[u->parent[x]];
-        x = u->parent[x];
+    uint32_t p;
+    while ((p = link_of(u, x)) != x) {
+        uint32_t g = link_of(u, p);
+        set_link(u, x, g);
+        x = g;
     }
+    return x;
+}
+
+uint32_t tw__uf_find_shared(const tw__uf *u, uint32_t x)
+{
+    uint32_t p;
+    while ((p = link_of(u, x)) != x)
+        x = p;
     return x;
 }
 
@@ -43,8 +67,8 @@ int tw__uf_union(tw__uf *u, uint32_t a, uint32_t b)
     if (ra == rb)
         return 0;
     if (ra < rb)
-        u->parent[rb] = ra;
+        set_link(u, rb, ra);
     else
-        u->parent[ra] = rb;
+        set_link(u, ra, rb);
     return 1;
 }

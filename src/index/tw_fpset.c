@@ -3,8 +3,9 @@
  * stay under half full. Fingerprints are XXH3 output, so a multiplicative
  * hash of them spreads well; 0 marks an empty slot (never a fingerprint).
  * Also a set of pairs of document indices, the same way with 64-bit keys,
- * and the scalar scan of the bitmap filter in front of the first set
- * (tw_fpset_avx2.c has its vector one).
+ * a table of answers for such pairs that one thread fills while others
+ * read it, and the scalar scan of the bitmap filter in front of the first
+ * set (tw_fpset_avx2.c has its vector one).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -89,10 +90,16 @@ static inline uint64_t pair_key(uint32_t a, uint32_t b)
     return (((uint64_t)a << 32) | b) + 1; /* never 0: a document index is below 2^32 - 1 */
 }
 
+/* where key k's probe starts: the high half of the product, so that every
+ * bit of both indices takes part */
+static inline size_t pair_home(size_t mask, uint64_t k)
+{
+    return (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+}
+
 static size_t pair_slot(const uint64_t *slots, size_t mask, uint64_t k)
 {
-    /* the high half of the product: every bit of both indices takes part */
-    size_t i = (size_t)((k * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    size_t i = pair_home(mask, k);
     while (slots[i] && slots[i] != k)
         i = (i + 1) & mask;
     return i;
@@ -139,5 +146,63 @@ void tw__pairset_free(tw__pairset *s)
         return;
     free(s->slots);
     s->slots = NULL;
+    s->mask = s->count = 0;
+}
+
+int tw__pairans_init(tw__pairans *s, size_t room)
+{
+    size_t cap = 16;
+    while (cap / 2 < room)
+        cap *= 2;
+    s->mask = cap - 1;
+    s->count = 0;
+    s->slots = calloc(cap, sizeof *s->slots);
+    s->answer = malloc(cap);
+    if (s->slots && s->answer)
+        return TW_OK;
+    tw__pairans_free(s);
+    return TW_ENOMEM;
+}
+
+int tw__pairans_put(tw__pairans *s, uint32_t a, uint32_t b, int answer)
+{
+    if (a == UINT32_MAX && b == UINT32_MAX)
+        return TW_ERANGE;
+    if (2 * (s->count + 1) > s->mask + 1)
+        return TW_ENOMEM;
+    uint64_t k = pair_key(a, b);
+    /* (only this thread writes the slots: plain reads see them all) */
+    size_t i = pair_slot(s->slots, s->mask, k);
+    if (s->slots[i])
+        return TW_OK; /* answered already: a pair's answer does not change */
+    s->answer[i] = (uint8_t)(answer != 0);
+    /* the answer first, then the key that publishes it */
+    __atomic_store_n(&s->slots[i], k, __ATOMIC_RELEASE);
+    s->count++;
+    return TW_OK;
+}
+
+int tw__pairans_get(const tw__pairans *s, uint32_t a, uint32_t b)
+{
+    if (!s->slots || (a == UINT32_MAX && b == UINT32_MAX))
+        return -1;
+    uint64_t k = pair_key(a, b);
+    for (size_t i = pair_home(s->mask, k);; i = (i + 1) & s->mask) {
+        uint64_t at = __atomic_load_n(&s->slots[i], __ATOMIC_ACQUIRE);
+        if (at == k)
+            return s->answer[i];
+        if (!at)
+            return -1; /* (the table is never full: an empty slot ends every probe) */
+    }
+}
+
+void tw__pairans_free(tw__pairans *s)
+{
+    if (!s)
+        return;
+    free(s->slots);
+    free(s->answer);
+    s->slots = NULL;
+    s->answer = NULL;
     s->mask = s->count = 0;
 }

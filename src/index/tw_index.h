@@ -62,6 +62,17 @@ typedef int (*tw__pair_fn)(uint32_t earlier, uint32_t later, void *ctx);
  * callback's negative status. */
 int tw__lsh_pairs(tw__lsh_entry *entries, size_t n, int max_probe, unsigned threads,
                   tw__pair_fn fn, void *ctx);
+/* The same, and meanwhile, with threads > 1, the threads that have sorted
+ * their share walk buckets the walk has not reached with ahead (thread w,
+ * from 1, with ahead_ctx[w]; the array has room for threads): the same
+ * probing, each stopped by a return of 1, a negative return ending that
+ * thread's calls. They may take any bucket after the walk's, some not at
+ * all, some a pair the walk is checking too, so ahead should only do work
+ * the walk's fn could use (answers to a question that depends on the pair
+ * alone): fn's calls, and the result, are tw__lsh_pairs' whatever ahead
+ * does. ahead runs beside fn and must be safe to. */
+int tw__lsh_pairs_ahead(tw__lsh_entry *entries, size_t n, int max_probe, unsigned threads,
+                        tw__pair_fn fn, void *ctx, tw__pair_fn ahead, void *const *ahead_ctx);
 
 /* An open-addressing set of nonzero 32-bit fingerprints. */
 typedef struct tw__fpset {
@@ -125,5 +136,23 @@ typedef struct tw__pairset {
 int tw__pairset_add(tw__pairset *s, uint32_t a, uint32_t b);
 int tw__pairset_has(const tw__pairset *s, uint32_t a, uint32_t b);
 void tw__pairset_free(tw__pairset *s);
+
+/* Answers (0 or 1) for pairs of document indices (a, b), in a table one
+ * thread fills while other threads read it: a put writes the answer, then
+ * publishes its key (release); a get that finds the key (acquire) reads
+ * the answer written before it, and one that does not says -1, unknown.
+ * The room is fixed at init (no growth, which readers could not follow):
+ * a put beyond it is TW_ENOMEM and changes nothing. A pair's first answer
+ * stays. */
+typedef struct tw__pairans {
+    uint64_t *slots; /* (a << 32 | b) + 1; 0 marks an empty slot */
+    uint8_t *answer;
+    size_t mask, count;
+} tw__pairans;
+
+int tw__pairans_init(tw__pairans *s, size_t room);
+int tw__pairans_put(tw__pairans *s, uint32_t a, uint32_t b, int answer);
+int tw__pairans_get(const tw__pairans *s, uint32_t a, uint32_t b);
+void tw__pairans_free(tw__pairans *s);
 
 #endif

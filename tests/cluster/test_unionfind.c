@@ -5,7 +5,11 @@
  * promises that this is the earliest member of the cluster. So the root of
  * every set must be its smallest index whatever order the unions come in,
  * and union must report whether it joined anything. Random unions over
- * 10,000 elements are checked against a naive labeling.
+ * 10,000 elements are checked against a naive labeling. Another thread may
+ * follow the links while one thread joins (tw__uf_find_shared, used by the
+ * batch's threads that check pairs ahead of its walk): two indices it sees
+ * with one root must end up in one set, and once the joining is done it
+ * must agree with find.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +19,7 @@
 
 #include "../tw_test_util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,6 +129,64 @@ static void test_random_unions_match_naive_labels(void **state)
     free(label);
 }
 
+typedef struct follower {
+    tw__uf *u;
+    int done;                 /* the joining is over (atomic) */
+    uint32_t same[20000][2];  /* pairs seen with one root */
+    size_t nsame, looks;
+    size_t up;                /* roots above their index: never */
+} follower;
+
+static void *follow(void *arg)
+{
+    follower *f = arg;
+    uint64_t rng = 0xF011;
+    while (!__atomic_load_n(&f->done, __ATOMIC_ACQUIRE) || f->looks < 1000) {
+        uint32_t a = (uint32_t)rnd_below(&rng, f->u->n);
+        uint32_t b = (uint32_t)((a + 1 + rnd_below(&rng, 40)) % f->u->n);
+        uint32_t ra = tw__uf_find_shared(f->u, a), rb = tw__uf_find_shared(f->u, b);
+        f->up += ra > a || rb > b; /* (asserted by the main thread: cmocka's are its own) */
+        if (ra == rb && f->nsame < sizeof f->same / sizeof f->same[0]) {
+            f->same[f->nsame][0] = a;
+            f->same[f->nsame][1] = b;
+            f->nsame++;
+        }
+        f->looks++;
+    }
+    return NULL;
+}
+
+static void test_find_shared_beside_the_joining_thread(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    static follower f;
+    memset(&f, 0, sizeof f);
+    tw__uf u;
+    assert_int_equal(tw__uf_init(&u, N), TW_OK);
+    f.u = &u;
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, follow, &f), 0);
+    uint64_t rng = 0x70D0;
+    for (int step = 0; step < 30000; step++) {
+        uint32_t a = (uint32_t)rnd_below(&rng, N);
+        uint32_t b = step % 4 ? (uint32_t)((a + 1 + rnd_below(&rng, 30)) % N)
+                              : (uint32_t)rnd_below(&rng, N);
+        tw__uf_union(&u, a, b);
+        if (step % 7 == 0) /* finds halve paths: links change under the follower */
+            tw__uf_find(&u, (uint32_t)rnd_below(&rng, N));
+    }
+    __atomic_store_n(&f.done, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    assert_true(f.nsame > 0);
+    assert_int_equal(f.up, 0); /* links only lead down */
+    for (size_t k = 0; k < f.nsame; k++)
+        assert_int_equal(tw__uf_find(&u, f.same[k][0]), tw__uf_find(&u, f.same[k][1]));
+    for (uint32_t i = 0; i < N; i++) /* at rest: the same roots as find */
+        assert_int_equal(tw__uf_find_shared(&u, i), tw__uf_find(&u, i));
+    tw__uf_free(&u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_union_reports_join_once),
         cmocka_unit_test(test_root_is_smallest_any_order),
         cmocka_unit_test(test_random_unions_match_naive_labels),
+        cmocka_unit_test(test_find_shared_beside_the_joining_thread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

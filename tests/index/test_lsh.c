@@ -12,6 +12,12 @@
  * pairs that failed their check, so that a pair proposed by several bands
  * is checked once: it must hold every pair added, through its growth, and
  * no other (a false "has" would skip a check and could lose a near-copy).
+ * With threads, the walk lets the threads that are done sorting walk
+ * buckets ahead of it (tw__lsh_pairs_ahead): the walk's own calls must stay
+ * the oracle's, and theirs must be pairs the walk could make. Their
+ * answers go to a table one thread fills while the walk reads it
+ * (tw__pairans): a reader sees a pair's answer or "unknown", never another
+ * pair's or a half-written one.
  * And the bitmap filter in front of the common-shingle set (tw__fpmap):
  * every instruction set's scan finds exactly the fingerprints whose bit is
  * set.
@@ -25,6 +31,7 @@
 #include "../tw_test_util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -541,6 +548,179 @@ static void test_pairs_negative_return_aborts(void **state)
     assert_int_equal(r->n, 3); /* nothing after the failure */
 }
 
+/* A thread walking ahead: its calls, and what it returns. */
+typedef struct ahead_rec {
+    call calls[20000];
+    size_t n;
+    int fail;           /* return TW_ENOMEM on the first call */
+    const int *started; /* set once any thread walking ahead made a call */
+} ahead_rec;
+
+static int any_ahead; /* (atomic) */
+
+static int ahead_record(uint32_t earlier, uint32_t later, void *ctx)
+{
+    ahead_rec *r = ctx;
+    if (r->n < sizeof r->calls / sizeof r->calls[0])
+        r->calls[r->n++] = (call){earlier, later};
+    __atomic_store_n(&any_ahead, 1, __ATOMIC_RELEASE);
+    return r->fail ? TW_ENOMEM : 0;
+}
+
+/* The walk's first call waits (a second at most) for a thread to walk
+ * ahead, so that every run has some. */
+static int wait_for_ahead(uint32_t earlier, uint32_t later, size_t nth)
+{
+    (void)earlier;
+    (void)later;
+    for (int spin = 0; nth == 1 && spin < 1000 && !__atomic_load_n(&any_ahead, __ATOMIC_ACQUIRE);
+         spin++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+    }
+    return 0;
+}
+
+static int call_cmp(const void *a_, const void *b_)
+{
+    const call *a = a_, *b = b_;
+    if (a->earlier != b->earlier)
+        return a->earlier < b->earlier ? -1 : 1;
+    return (a->later > b->later) - (a->later < b->later);
+}
+
+/* With threads walking ahead (every one saying "not joined", or failing
+ * at once, which ends its walking only), the walk's calls are the
+ * oracle's, in its order; every call made ahead is one of the oracle's. */
+static void test_pairs_ahead_leave_the_walk_as_it_is(void **state)
+{
+    (void)state;
+    /* (more than 8192 entries: threads sort and walk only past 4096 each) */
+    enum { DOCS = 3000, BANDS = 4, N = DOCS * BANDS };
+    static tw__lsh_entry base[N], again[N];
+    static call want[20000], sorted[20000];
+    static ahead_rec rec[4];
+    uint64_t rng = 0xA4EAD;
+    size_t n = 0;
+    for (uint32_t d = 0; d < DOCS; d++)
+        for (int b = 0; b < BANDS; b++)
+            base[n++] = (tw__lsh_entry){(rnd_below(&rng, 700) + 1) * 0x9E3779B97F4A7C15ull, d};
+    size_t nw = oracle_calls(base, N, 1, want);
+    memcpy(sorted, want, nw * sizeof *want);
+    qsort(sorted, nw, sizeof *sorted, call_cmp);
+    for (int fail = 0; fail < 2; fail++)
+        for (unsigned threads = 2; threads <= 4; threads++) {
+            void *ctx[4] = {NULL};
+            for (unsigned w = 1; w < threads; w++) {
+                memset(&rec[w], 0, sizeof rec[w]);
+                rec[w].fail = fail;
+                ctx[w] = &rec[w];
+            }
+            __atomic_store_n(&any_ahead, 0, __ATOMIC_RELEASE);
+            memcpy(again, base, sizeof again);
+            recorder *r = new_recorder();
+            r->decide = wait_for_ahead;
+            assert_int_equal(tw__lsh_pairs_ahead(again, N, 1, threads, record, r, ahead_record, ctx),
+                             TW_OK);
+            assert_int_equal(r->n, nw);
+            assert_memory_equal(r->calls, want, nw * sizeof want[0]);
+            size_t made = 0;
+            for (unsigned w = 1; w < threads; w++) {
+                made += rec[w].n;
+                if (fail)
+                    assert_true(rec[w].n <= 1); /* a failure ends that thread's calls */
+                for (size_t k = 0; k < rec[w].n; k++)
+                    assert_non_null(bsearch(&rec[w].calls[k], sorted, nw, sizeof *sorted, call_cmp));
+            }
+            assert_true(made > 0);
+        }
+}
+
+/* A table of answers filled by one thread: against an oracle, through
+ * fullness; then with a reader beside the writer. */
+static void test_pairans_answers_what_was_put(void **state)
+{
+    (void)state;
+    tw__pairans a = {0};
+    assert_int_equal(tw__pairans_get(&a, 0, 1), -1); /* never made */
+    assert_int_equal(tw__pairans_init(&a, 100), TW_OK);
+    enum { M = 40 };
+    static signed char want[M][M];
+    memset(want, -1, sizeof want);
+    uint64_t rng = 0xA45;
+    size_t put = 0;
+    for (;;) {
+        uint32_t x = (uint32_t)rnd_below(&rng, M), y = (uint32_t)rnd_below(&rng, M);
+        int v = (int)rnd_below(&rng, 2);
+        int rc = tw__pairans_put(&a, x, y, v);
+        if (rc == TW_ENOMEM) {
+            assert_int_equal(want[x][y], -1); /* full: only a new pair is refused */
+            break;
+        }
+        assert_int_equal(rc, TW_OK);
+        if (want[x][y] < 0) {
+            want[x][y] = (signed char)v; /* the first answer stays */
+            put++;
+        }
+    }
+    assert_true(put >= 100); /* room for what was asked, at least */
+    for (uint32_t x = 0; x < M; x++)
+        for (uint32_t y = 0; y < M; y++)
+            assert_int_equal(tw__pairans_get(&a, x, y), want[x][y]);
+    assert_int_equal(tw__pairans_put(&a, UINT32_MAX, UINT32_MAX, 1), TW_ERANGE);
+    assert_int_equal(tw__pairans_get(&a, UINT32_MAX, UINT32_MAX), -1);
+    tw__pairans_free(&a);
+    assert_int_equal(tw__pairans_get(&a, 0, 0), -1);
+    tw__pairans_free(&a); /* twice is harmless */
+}
+
+typedef struct ans_reader {
+    const tw__pairans *a;
+    int done;    /* (atomic) */
+    size_t seen, wrong;
+} ans_reader;
+
+/* the answer every pair gets in the threaded test */
+static int ans_of(uint32_t x, uint32_t y)
+{
+    return (int)((x * 7u + y * 3u) >> 2 & 1);
+}
+
+static void *read_answers(void *arg)
+{
+    ans_reader *r = arg;
+    uint64_t rng = 0x2EAD;
+    while (!__atomic_load_n(&r->done, __ATOMIC_ACQUIRE)) {
+        uint32_t x = (uint32_t)rnd_below(&rng, 300), y = (uint32_t)rnd_below(&rng, 300);
+        int v = tw__pairans_get(r->a, x, y);
+        if (v >= 0) {
+            r->seen++;
+            r->wrong += v != ans_of(x, y);
+        }
+    }
+    return NULL;
+}
+
+static void test_pairans_read_while_written(void **state)
+{
+    (void)state;
+    tw__pairans a;
+    assert_int_equal(tw__pairans_init(&a, 300 * 300), TW_OK);
+    ans_reader r = {&a, 0, 0, 0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, read_answers, &r), 0);
+    for (uint32_t x = 0; x < 300; x++)
+        for (uint32_t y = 0; y < 300; y++)
+            assert_int_equal(tw__pairans_put(&a, x, y, ans_of(x, y)), TW_OK);
+    __atomic_store_n(&r.done, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    assert_int_equal(r.wrong, 0);
+    for (uint32_t x = 0; x < 300; x++)
+        for (uint32_t y = 0; y < 300; y++)
+            assert_int_equal(tw__pairans_get(&a, x, y), ans_of(x, y));
+    tw__pairans_free(&a);
+}
+
 /* --------------------------------------------------------------- pair set */
 
 /* Moving the fingerprints at given places to the end keeps both parts in
@@ -669,7 +849,10 @@ int main(void)
         cmocka_unit_test(test_pairs_callback_one_stops_this_document),
         cmocka_unit_test(test_pairs_large_tables_walk_as_the_oracle),
         cmocka_unit_test(test_pairs_negative_return_aborts),
+        cmocka_unit_test(test_pairs_ahead_leave_the_walk_as_it_is),
         cmocka_unit_test(test_pairset_holds_what_was_added_and_nothing_else),
+        cmocka_unit_test(test_pairans_answers_what_was_put),
+        cmocka_unit_test(test_pairans_read_while_written),
         cmocka_unit_test(test_fpmap_find_on_every_isa),
         cmocka_unit_test(test_move_to_end_is_a_stable_partition),
     };
