@@ -1000,14 +1000,22 @@ static void ahead_end(pair_ctx *ctx, void **actx)
     ctx->nahead = 0;
 }
 
-/* The threads that check pairs ahead of the walk, 1 to threads - 1, each
- * with room for answers to as many pairs as there are documents (on
- * SaudiNewsNet the walk checks 13 k pairs among 31 k). Without memory for
- * them the walk goes alone: *actx stays NULL. */
+/* The threads that check pairs ahead of the walk, 1 to threads - 1. Their
+ * answers' room is half a pair a document, shared out among them (the
+ * walk checks 0.42 a document on SaudiNewsNet, the threads ahead answer
+ * about half of those), and a quarter of that for roots: 9 bytes a slot,
+ * two slots an answer, so about 11 bytes a document in all whatever the
+ * number of threads, besides each thread's own union-find (4 bytes a
+ * document). A thread whose table is full stops. Without memory for them
+ * the walk goes alone: *actx stays NULL. */
+#define TW_AHEAD_MIN_ROOM 4096
 static void ahead_start(const tw_batch *b, const tw__uf *uf, const tw__pair_rule *rule,
                         size_t big, pair_ctx *ctx, void ***actx)
 {
     unsigned n = b->threads;
+    size_t room = b->docs.len / 2 / (n - 1);
+    if (room < TW_AHEAD_MIN_ROOM)
+        room = TW_AHEAD_MIN_ROOM;
     ahead_ctx *h = calloc(n, sizeof *h);
     void **p = calloc(n, sizeof *p);
     int rc = h && p ? TW_OK : TW_ENOMEM;
@@ -1018,9 +1026,9 @@ static void ahead_start(const tw_batch *b, const tw__uf *uf, const tw__pair_rule
         if (!rc)
             rc = tw__keys_reserve(&h[w].table, big);
         if (!rc)
-            rc = tw__pairans_init(&h[w].ans, b->docs.len);
+            rc = tw__pairans_init(&h[w].ans, room);
         if (!rc)
-            rc = tw__pairans_init(&h[w].roots, b->docs.len / 4);
+            rc = tw__pairans_init(&h[w].roots, room / 4);
     }
     ctx->ahead = h;
     ctx->nahead = n;
