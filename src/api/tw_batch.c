@@ -907,27 +907,36 @@ typedef struct ahead_ctx {
     tw__pairans ans, roots; /* read by the walk: pairs' and roots' answers */
 } ahead_ctx;
 
+/* The check of a and b under rule, answered in t (a pair's answer stands:
+ * the table's, or one made and put there); negative when it fails, or
+ * when t is full. */
+static int ahead_answer(ahead_ctx *h, tw__pairans *t, uint32_t a, uint32_t b,
+                        const tw__pair_rule *rule)
+{
+    int dup = tw__pairans_get(t, a, b);
+    if (dup >= 0)
+        return dup;
+    tw__docset x = docset_of(h->b, a), y = docset_of(h->b, b);
+    if ((dup = tw__pair_is_dup(&x, &y, rule, &h->table, NULL)) < 0)
+        return dup;
+    int rc = tw__pairans_put(t, a, b, dup);
+    return rc ? rc : dup;
+}
+
 static int ahead_pair(uint32_t earlier, uint32_t later, void *ctx_)
 {
     ahead_ctx *h = ctx_;
     if (tw__uf_find_shared(h->uf, earlier) == tw__uf_find_shared(h->uf, later) ||
         tw__uf_find(&h->own, earlier) == tw__uf_find(&h->own, later))
         return 1;
-    int dup = tw__pairans_get(&h->ans, earlier, later);
-    if (dup >= 0)
-        return dup; /* (a near-copy is joined in own: only a failed one is seen again) */
-    tw__docset a = docset_of(h->b, earlier), d = docset_of(h->b, later);
-    if ((dup = tw__pair_is_dup(&a, &d, &h->rule, &h->table, NULL)) < 0)
-        return dup;
-    int rc = tw__pairans_put(&h->ans, earlier, later, dup);
-    if (rc || !dup)
-        return rc ? rc : 0; /* (a full table: this thread is done) */
+    int dup = ahead_answer(h, &h->ans, earlier, later, &h->rule);
+    if (dup <= 0)
+        return dup; /* not a near-copy, or (negative) this thread is done */
     tw__uf_union(&h->own, earlier, later);
     uint32_t ra = tw__uf_find_shared(h->uf, earlier), rd = tw__uf_find_shared(h->uf, later);
-    if ((ra != earlier || rd != later) && tw__pairans_get(&h->roots, ra, rd) < 0) {
-        tw__docset x = docset_of(h->b, ra), y = docset_of(h->b, rd);
-        if ((rc = tw__pair_is_dup(&x, &y, &h->root_rule, &h->table, NULL)) < 0 ||
-            (rc = tw__pairans_put(&h->roots, ra, rd, rc)) != TW_OK)
+    if (ra != earlier || rd != later) {
+        int rc = ahead_answer(h, &h->roots, ra, rd, &h->root_rule);
+        if (rc < 0)
             return rc;
     }
     return 1;
@@ -943,6 +952,19 @@ typedef struct pair_ctx {
     unsigned nahead;
 } pair_ctx;
 
+/* The check of a and b under rule: a thread ahead's answer (in its table
+ * of pairs', or of roots'), else made here. */
+static int pair_check(pair_ctx *c, int roots, uint32_t a, uint32_t b, const tw__pair_rule *rule)
+{
+    for (unsigned w = 1; w < c->nahead; w++) {
+        int dup = tw__pairans_get(roots ? &c->ahead[w].roots : &c->ahead[w].ans, a, b);
+        if (dup >= 0)
+            return dup;
+    }
+    tw__docset x = docset_of(c->b, a), y = docset_of(c->b, b);
+    return tw__pair_is_dup(&x, &y, rule, &c->table, NULL);
+}
+
 static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
 {
     pair_ctx *c = ctx_;
@@ -954,13 +976,7 @@ static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
     if (tw__pairset_has(&c->failed, earlier, later))
         return 0;
     c->b->st.candidates++;
-    int dup = -1;
-    for (unsigned w = 1; w < c->nahead && dup < 0; w++)
-        dup = tw__pairans_get(&c->ahead[w].ans, earlier, later);
-    if (dup < 0) {
-        tw__docset a = docset_of(c->b, earlier), d = docset_of(c->b, later);
-        dup = tw__pair_is_dup(&a, &d, &c->rule, &c->table, NULL);
-    }
+    int dup = pair_check(c, 0, earlier, later, &c->rule);
     if (dup == 0)
         return tw__pairset_add(&c->failed, earlier, later);
     if (dup < 0)
@@ -970,13 +986,7 @@ static int on_pair(uint32_t earlier, uint32_t later, void *ctx_)
      * formula) walks from one text to an unrelated one. */
     uint32_t ra = tw__uf_find(c->uf, earlier), rd = tw__uf_find(c->uf, later);
     if (ra != earlier || rd != later) {
-        dup = -1;
-        for (unsigned w = 1; w < c->nahead && dup < 0; w++)
-            dup = tw__pairans_get(&c->ahead[w].roots, ra, rd);
-        if (dup < 0) {
-            tw__docset x = docset_of(c->b, ra), y = docset_of(c->b, rd);
-            dup = tw__pair_is_dup(&x, &y, &c->root_rule, &c->table, NULL);
-        }
+        dup = pair_check(c, 1, ra, rd, &c->root_rule);
         if (dup <= 0)
             return dup;
     }
