@@ -1010,26 +1010,29 @@ static void ahead_end(pair_ctx *ctx, void **actx)
     ctx->nahead = 0;
 }
 
-/* The threads that check pairs ahead of the walk, 1 to threads - 1. Their
+/* The threads that check pairs ahead of the walk: 1 to threads - 1, at
+ * most TW_AHEAD_MAX of them, since each keeps a union-find of its own (4
+ * bytes a document: at 64 threads and a million articles, 250 MB), and
+ * the walk's own steps bound what they can save (at -j 2 one thread ahead
+ * answered half its checks; more could not be measured on 2 cores). Their
  * answers' room is half a pair a document, shared out among them (the
- * walk checks 0.42 a document on SaudiNewsNet, the threads ahead answer
- * about half of those), and a quarter of that for roots: 9 bytes a slot,
- * two slots an answer, so about 11 bytes a document in all whatever the
- * number of threads, besides each thread's own union-find (4 bytes a
- * document). A thread whose table is full stops. Without memory for them
- * the walk goes alone: *actx stays NULL. */
+ * walk checks 0.42 a document on SaudiNewsNet), and a quarter of that for
+ * roots: 9 bytes a slot, two slots an answer, about 11 bytes a document
+ * in all. A thread whose table is full stops. Without memory for them the
+ * walk goes alone: *actx stays NULL. */
+#define TW_AHEAD_MAX 3
 #define TW_AHEAD_MIN_ROOM 4096
 static void ahead_start(const tw_batch *b, const tw__uf *uf, const tw__pair_rule *rule,
                         size_t big, pair_ctx *ctx, void ***actx)
 {
-    unsigned n = b->threads;
-    size_t room = b->docs.len / 2 / (n - 1);
+    unsigned n = b->threads, ahead = n - 1 < TW_AHEAD_MAX ? n - 1 : TW_AHEAD_MAX;
+    size_t room = b->docs.len / 2 / ahead;
     if (room < TW_AHEAD_MIN_ROOM)
         room = TW_AHEAD_MIN_ROOM;
     ahead_ctx *h = calloc(n, sizeof *h);
     void **p = calloc(n, sizeof *p);
     int rc = h && p ? TW_OK : TW_ENOMEM;
-    for (unsigned w = 1; w < n && !rc; w++) {
+    for (unsigned w = 1; w <= ahead && !rc; w++) {
         h[w] = (ahead_ctx){b, uf, {0}, *rule, ctx->root_rule, {0}, {0}, {0}};
         p[w] = &h[w];
         rc = tw__uf_init(&h[w].own, b->docs.len);
@@ -1041,7 +1044,7 @@ static void ahead_start(const tw_batch *b, const tw__uf *uf, const tw__pair_rule
             rc = tw__pairans_init(&h[w].roots, room / 4);
     }
     ctx->ahead = h;
-    ctx->nahead = n;
+    ctx->nahead = ahead + 1;
     if (rc) {
         ahead_end(ctx, p);
         return;

@@ -64,7 +64,8 @@ int tw__lsh_pairs(tw__lsh_entry *entries, size_t n, int max_probe, unsigned thre
                   tw__pair_fn fn, void *ctx);
 /* The same, and meanwhile, with threads > 1, the threads that have sorted
  * their share walk buckets the walk has not reached with ahead (thread w,
- * from 1, with ahead_ctx[w]; the array has room for threads): the same
+ * from 1, with ahead_ctx[w]; the array has room for threads, and a thread
+ * whose entry is NULL does not walk ahead): the same
  * probing, each stopped by a return of 1, a negative return ending that
  * thread's calls. They may take any bucket after the walk's, some not at
  * all, some a pair the walk is checking too, so ahead should only do work

@@ -416,7 +416,7 @@ static int sort_and_walk(void *ctx_, unsigned worker, size_t begin, size_t end)
             sort_bucket(c, count, k);
             __atomic_store_n(&c->ready[k], 1, __ATOMIC_RELEASE);
         }
-        if (c->ahead)
+        if (c->ahead && c->ahead_ctx[worker])
             ahead_walk(c, worker);
         return TW_OK;
     }

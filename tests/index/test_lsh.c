@@ -552,32 +552,38 @@ static void test_pairs_negative_return_aborts(void **state)
 typedef struct ahead_rec {
     call calls[20000];
     size_t n;
-    int fail;           /* return TW_ENOMEM on the first call */
-    const int *started; /* set once any thread walking ahead made a call */
+    unsigned worker;
+    int fail; /* return TW_ENOMEM on the first call */
 } ahead_rec;
 
-static int any_ahead; /* (atomic) */
+static unsigned ahead_seen, ahead_want; /* workers that made a call, and those that should (atomic) */
 
 static int ahead_record(uint32_t earlier, uint32_t later, void *ctx)
 {
     ahead_rec *r = ctx;
     if (r->n < sizeof r->calls / sizeof r->calls[0])
         r->calls[r->n++] = (call){earlier, later};
-    __atomic_store_n(&any_ahead, 1, __ATOMIC_RELEASE);
+    __atomic_fetch_or(&ahead_seen, 1u << r->worker, __ATOMIC_RELEASE);
     return r->fail ? TW_ENOMEM : 0;
 }
 
-/* The walk's first call waits (a second at most) for a thread to walk
- * ahead, so that every run has some. */
+/* The walk's first call waits (a second at most) until every thread with
+ * a context has walked ahead, then 50 ms more, in which a thread without
+ * one would too if it were let: every run has calls ahead, and a chance to
+ * show one made without a context. */
 static int wait_for_ahead(uint32_t earlier, uint32_t later, size_t nth)
 {
     (void)earlier;
     (void)later;
-    for (int spin = 0; nth == 1 && spin < 1000 && !__atomic_load_n(&any_ahead, __ATOMIC_ACQUIRE);
-         spin++) {
-        struct timespec ms = {0, 1000000};
+    if (nth != 1)
+        return 0;
+    struct timespec ms = {0, 1000000};
+    for (int spin = 0; spin < 1000 && (__atomic_load_n(&ahead_seen, __ATOMIC_ACQUIRE) & ahead_want) !=
+                                          __atomic_load_n(&ahead_want, __ATOMIC_RELAXED);
+         spin++)
         nanosleep(&ms, NULL);
-    }
+    for (int k = 0; k < 50; k++)
+        nanosleep(&ms, NULL);
     return 0;
 }
 
@@ -595,8 +601,9 @@ static int call_cmp(const void *a_, const void *b_)
 static void test_pairs_ahead_leave_the_walk_as_it_is(void **state)
 {
     (void)state;
-    /* (more than 8192 entries: threads sort and walk only past 4096 each) */
-    enum { DOCS = 3000, BANDS = 4, N = DOCS * BANDS };
+    /* (more than 16384 entries: threads sort and walk only past 4096 each,
+     * and four must) */
+    enum { DOCS = 4500, BANDS = 4, N = DOCS * BANDS };
     static tw__lsh_entry base[N], again[N];
     static call want[20000], sorted[20000];
     static ahead_rec rec[4];
@@ -611,12 +618,17 @@ static void test_pairs_ahead_leave_the_walk_as_it_is(void **state)
     for (int fail = 0; fail < 2; fail++)
         for (unsigned threads = 2; threads <= 4; threads++) {
             void *ctx[4] = {NULL};
+            unsigned with_ctx = 0;
             for (unsigned w = 1; w < threads; w++) {
                 memset(&rec[w], 0, sizeof rec[w]);
+                rec[w].worker = w;
                 rec[w].fail = fail;
-                ctx[w] = &rec[w];
+                /* (at four threads, the last has none: it does not walk ahead) */
+                ctx[w] = threads == 4 && w == 3 ? NULL : &rec[w];
+                with_ctx |= ctx[w] ? 1u << w : 0;
             }
-            __atomic_store_n(&any_ahead, 0, __ATOMIC_RELEASE);
+            __atomic_store_n(&ahead_seen, 0, __ATOMIC_RELEASE);
+            __atomic_store_n(&ahead_want, with_ctx, __ATOMIC_RELEASE);
             memcpy(again, base, sizeof again);
             recorder *r = new_recorder();
             r->decide = wait_for_ahead;
@@ -633,6 +645,8 @@ static void test_pairs_ahead_leave_the_walk_as_it_is(void **state)
                     assert_non_null(bsearch(&rec[w].calls[k], sorted, nw, sizeof *sorted, call_cmp));
             }
             assert_true(made > 0);
+            if (threads == 4) /* (a call with its NULL context would have crashed) */
+                assert_int_equal(__atomic_load_n(&ahead_seen, __ATOMIC_ACQUIRE) & (1u << 3), 0);
         }
 }
 
