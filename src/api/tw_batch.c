@@ -1022,18 +1022,18 @@ static void ahead_end(pair_ctx *ctx, void **actx)
  * walk goes alone: *actx stays NULL. */
 #define TW_AHEAD_MAX 3
 #define TW_AHEAD_MIN_ROOM 4096
-static void ahead_start(const tw_batch *b, const tw__uf *uf, const tw__pair_rule *rule,
-                        size_t big, pair_ctx *ctx, void ***actx)
+static void ahead_start(pair_ctx *ctx, size_t big, void ***actx)
 {
+    const tw_batch *b = ctx->b;
     unsigned n = b->threads, ahead = n - 1 < TW_AHEAD_MAX ? n - 1 : TW_AHEAD_MAX;
     size_t room = b->docs.len / 2 / ahead;
     if (room < TW_AHEAD_MIN_ROOM)
         room = TW_AHEAD_MIN_ROOM;
-    ahead_ctx *h = calloc(n, sizeof *h);
-    void **p = calloc(n, sizeof *p);
+    ahead_ctx *h = calloc(ahead + 1, sizeof *h);
+    void **p = calloc(n, sizeof *p); /* (one per worker: NULL past the threads ahead) */
     int rc = h && p ? TW_OK : TW_ENOMEM;
     for (unsigned w = 1; w <= ahead && !rc; w++) {
-        h[w] = (ahead_ctx){b, uf, {0}, *rule, ctx->root_rule, {0}, {0}, {0}};
+        h[w] = (ahead_ctx){b, ctx->uf, {0}, ctx->rule, ctx->root_rule, {0}, {0}, {0}};
         p[w] = &h[w];
         rc = tw__uf_init(&h[w].own, b->docs.len);
         if (!rc)
@@ -1325,7 +1325,7 @@ int tw_batch_cluster(tw_batch *b)
         rc = tw__keys_reserve(&ctx.table, big);
         void **actx = NULL;
         if (!rc && b->threads > 1)
-            ahead_start(b, &uf, &rule, big, &ctx, &actx);
+            ahead_start(&ctx, big, &actx);
         if (!rc)
             rc = tw__lsh_pairs_ahead(entries.data, entries.len, TW_LSH_MAX_PROBE, b->threads,
                                      on_pair, &ctx, actx ? ahead_pair : NULL, actx);
